@@ -1,0 +1,61 @@
+"""Named errors.
+
+Library code raises these; only ``summarizer.cli`` turns them into one-line messages and exit
+codes. Three families are kept apart because a user acts on them differently:
+
+* :class:`ConfigError` -- the user configured something wrong (no key, bad URL, missing GGUF).
+* :class:`InputError` -- an input file or folder is unusable (missing, empty, binary, bad JSON).
+* :class:`ModelError` -- the model or its server misbehaved (unreachable, refused, unparseable
+  output after retries). It keeps the raw model output for debugging.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class SummarizerError(Exception):
+    """Base class for every error this package raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(SummarizerError):
+    """The configuration cannot work (missing key, unknown mode, missing model file)."""
+
+    exit_code = 2
+
+
+class InputError(SummarizerError):
+    """An input path is unusable. The message always names the file."""
+
+    exit_code = 3
+
+    def __init__(self, path: str | Path, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
+class ModelError(SummarizerError):
+    """The model or its server failed or misbehaved after retries."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, *, raw_output: str | None = None) -> None:
+        self.raw_output = raw_output
+        super().__init__(message)
+
+
+class ServerUnreachable(ModelError):
+    """No answer from the configured server (connection refused, DNS, timeout)."""
+
+
+class MissingRecording(ModelError):
+    """Replay mode met a request that has no recording. Never falls back to a live call."""
+
+
+class BudgetExceeded(SummarizerError):
+    """The run's token budget is spent; no new work is started."""
+
+    exit_code = 5
