@@ -1,120 +1,124 @@
-"""Find a model's quote in the article text and report the exact span.
+"""Ground a model's draft: locate every quote in the article, keep what is there, count the rest.
 
-Models copy quotes imperfectly: straight quotes for curly ones, a collapsed line break, a
-dropped word. We look in three passes, strictest first, and always return offsets into the
-*original* text, so that ``text[start:end]`` is what the user sees in the file:
-
-1. ``exact``: the quote occurs verbatim.
-2. ``normalized``: equal after folding typographic quotes/dashes, whitespace runs and case.
-3. ``fuzzy``: rapidfuzz's best partial alignment scores at least ``FUZZY_THRESHOLD`` (0-100).
-
-A quote that passes none of them is not grounded, and callers must drop the item.
+This is the step that makes the briefing trustworthy: an item survives only if its quote is
+found in the article text (see :mod:`summarizer.locate` for how), and its evidence then carries
+the exact span found, so ``article.text[start:end] == evidence.quote`` always holds. Items
+whose quote is nowhere in the text are never kept; they are listed in ``dropped``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Iterable
+from typing import Any
 
-from rapidfuzz import fuzz
-
-FUZZY_THRESHOLD = 90.0
-MIN_QUOTE_CHARS = 8
-
-_FOLD = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u00ab": '"',
-        "\u00bb": '"',
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2212": "-",
-        "\u00a0": " ",
-        "\u2026": ".",
-    }
+from summarizer.ingest import Article
+from summarizer.locate import Span, locate
+from summarizer.schema import (
+    Actor,
+    ArticleDraft,
+    ArticleExtraction,
+    Commitment,
+    Dropped,
+    Evidence,
+    Fact,
+    OpenQuestion,
+    Position,
+    Usage,
 )
-_STRIP = " \t\r\n\"'\u201c\u201d\u2018\u2019\u00ab\u00bb.,;:\u2026"
+
+__all__ = ["Span", "evidence_for", "ground", "locate", "verify"]
 
 
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-    match: Literal["exact", "normalized", "fuzzy"]
-    score: float = 100.0
+def evidence_for(article: Article, quote: str) -> Evidence | None:
+    """Evidence with exact offsets for ``quote``, or ``None`` when it is not in the article."""
+    span = locate(quote, article.text)
+    if span is None:
+        return None
+    return Evidence(
+        source=article.id,
+        quote=article.text[span.start : span.end],
+        start=span.start,
+        end=span.end,
+        match=span.match,
+    )
 
 
-def _normalize(text: str) -> tuple[str, list[int]]:
-    """Fold the text and keep, for each output char, the index of its source char."""
-    out: list[str] = []
-    index: list[int] = []
-    last_space = True
-    for i, ch in enumerate(text.translate(_FOLD)):
-        if ch.isspace():
-            if last_space:
+def ground(
+    draft: ArticleDraft,
+    article: Article,
+    *,
+    model: str | None = None,
+    usage: Usage | None = None,
+    dropped: Iterable[Dropped] = (),
+) -> ArticleExtraction:
+    """Turn a draft into a grounded :class:`ArticleExtraction` for ``article``."""
+    out = ArticleExtraction(
+        source=article.source, model=model, usage=usage or Usage(), dropped=list(dropped)
+    )
+    sid = [article.id]
+    builders: list[tuple[str, list[Any], Any]] = [
+        ("position", draft.positions, Position),
+        ("commitment", draft.commitments, Commitment),
+        ("open_question", draft.open_questions, OpenQuestion),
+        ("fact", draft.facts, Fact),
+    ]
+    targets = {
+        "position": out.positions,
+        "commitment": out.commitments,
+        "open_question": out.open_questions,
+        "fact": out.facts,
+    }
+    for kind, items, model_cls in builders:
+        seen: set[str] = set()
+        for item in items:
+            evidence = evidence_for(article, item.quote)
+            if evidence is None:
+                out.dropped.append(
+                    Dropped(
+                        source=article.id,
+                        kind=kind,
+                        quote=item.quote[:300],
+                        reason="quote not found in the article",
+                    )
+                )
                 continue
-            out.append(" ")
-            index.append(i)
-            last_space = True
-        else:
-            out.append(ch.lower())
-            index.append(i)
-            last_space = False
-    return "".join(out), index
+            fields = item.model_dump(exclude={"quote"})
+            key = repr(sorted(fields.items())) + evidence.quote
+            if key in seen:
+                continue
+            seen.add(key)
+            targets[kind].append(model_cls(**fields, sources=sid, evidence=[evidence]))
+    out.actors = _actors(draft, article)
+    return out
 
 
-def _span(index: list[int], start: int, end: int, text: str) -> tuple[int, int]:
-    """Map a normalized [start, end) back onto the original text, trimmed of white space."""
-    lo = index[start]
-    hi = index[end - 1] + 1
-    while lo < hi and text[lo].isspace():
-        lo += 1
-    while hi > lo and text[hi - 1].isspace():
-        hi -= 1
-    return lo, hi
+def _actors(draft: ArticleDraft, article: Article) -> list[Actor]:
+    """Actors the draft lists plus any named only inside items; one entry per name."""
+    by_name: dict[str, Actor] = {}
+    for actor in draft.actors:
+        name = actor.name.strip()
+        if name and name.lower() not in by_name:
+            by_name[name.lower()] = Actor(
+                name=name,
+                role=actor.role,
+                roles=[actor.role] if actor.role else [],
+                type=actor.type,
+                affiliation=actor.affiliation,
+                sources=[article.id],
+            )
+    for item in [*draft.positions, *draft.commitments]:
+        name = item.actor.strip()
+        if name and name.lower() not in by_name:
+            by_name[name.lower()] = Actor(name=name, sources=[article.id])
+    return list(by_name.values())
 
 
-def locate(quote: str, text: str, *, threshold: float = FUZZY_THRESHOLD) -> Span | None:
-    """Return where ``quote`` stands in ``text``, or ``None`` if it is not there."""
-    quote = quote.strip()
-    if not quote or not text:
-        return None
-    at = text.find(quote)
-    if at >= 0 and len(quote) >= MIN_QUOTE_CHARS:
-        return Span(at, at + len(quote), "exact")
-    core = quote.strip(_STRIP)
-    if len(core) < MIN_QUOTE_CHARS:
-        return None
-    at = text.find(core)
-    if at >= 0:
-        return Span(at, at + len(core), "exact")
-    norm_text, index = _normalize(text)
-    norm_quote, _ = _normalize(core)
-    norm_quote = norm_quote.strip()
-    at = norm_text.find(norm_quote)
-    if at >= 0:
-        lo, hi = _span(index, at, at + len(norm_quote), text)
-        return Span(lo, hi, "normalized")
-    return _fuzzy(norm_quote, norm_text, index, text, threshold)
-
-
-def _fuzzy(
-    norm_quote: str, norm_text: str, index: list[int], text: str, threshold: float
-) -> Span | None:
-    if len(norm_quote) > len(norm_text):
-        return None
-    result = fuzz.partial_ratio_alignment(norm_quote, norm_text, score_cutoff=threshold)
-    if result is None or result.dest_end <= result.dest_start:
-        return None
-    # partial_ratio aligns a window of the quote's length; demand the window is most of the quote.
-    if (result.dest_end - result.dest_start) < 0.8 * len(norm_quote):
-        return None
-    lo, hi = _span(index, result.dest_start, result.dest_end, text)
-    return Span(lo, hi, "fuzzy", round(result.score, 1))
+def verify(extraction: ArticleExtraction, text: str) -> list[str]:
+    """Problems with an extraction's evidence against the article text ([] when all is well)."""
+    problems = []
+    for kind in ("positions", "commitments", "open_questions", "facts"):
+        for n, item in enumerate(getattr(extraction, kind)):
+            for ev in item.evidence:
+                if text[ev.start : ev.end] != ev.quote:
+                    problems.append(f"{kind}[{n}]: quote not at {ev.start}:{ev.end}")
+    return problems

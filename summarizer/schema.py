@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, computed_field, field_validator
 
-from summarizer.grounding import locate
+from summarizer.locate import locate
 
 SCHEMA_VERSION = "1"
 
@@ -70,7 +70,8 @@ class DraftActor(_Model):
 
     name: Short = Field(description="Full name as written in the article, e.g. 'Friedrich Merz'.")
     role: Short | None = Field(
-        default=None, description="Office or role as the article gives it, e.g. 'German Chancellor'."
+        default=None,
+        description="Office or role as the article gives it, e.g. 'German Chancellor'.",
     )
     type: ActorType = Field(
         default="person",
@@ -282,6 +283,13 @@ class Dropped(_Model):
     reason: str
 
 
+class Failure(_Model):
+    """An input that produced nothing: unreadable file, or a model call that failed for good."""
+
+    source: str
+    reason: str
+
+
 class Usage(_Model):
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -334,6 +342,7 @@ class Briefing(_Model):
     missing_sources: list[str] = Field(
         default_factory=list, description="Articles that failed; the briefing is partial."
     )
+    failures: list[Failure] = Field(default_factory=list, description="Why each one failed.")
     model: str | None = None
     notice: str | None = Field(default=None, description="E.g. that a tiny demo model was used.")
     usage: Usage = Field(default_factory=Usage)

@@ -1,0 +1,770 @@
+"""Actor resolution: decide which mentions across articles name the same actor.
+
+News outlets name one person many ways: "Volodymyr Zelensky", "Zelenskyy", "Mr. Zelenskiy",
+"Ukrainian President Volodymyr Zelenskyy", "the Ukrainian president". An analyst wants one
+actor per person, named by the fullest form, with every alias and role kept. Getting this wrong
+in either direction hurts: a split actor hides that five outlets report the same statement; a
+wrong merge attributes one person's words to another. So the rules lean conservative:
+
+* **Names are parsed, not compared as strings.** Honorifics ("Mr.", "Sir") are dropped, a
+  leading role ("US President", "German Chancellor") is split off and kept as a role, and the
+  rest becomes given names + surname. Surname tokens are *folded* for transliteration
+  (diacritics, ``-skyy/-skiy/-sky``, ``w/v``, ``kh/h``, doubled letters), so spelling variants
+  share one key without a list of known people.
+* **Two full names merge only when their given names agree** (equal, or one is the other's
+  initials). Two different people who share a surname therefore never merge.
+* **Partial mentions** (a surname alone, initials, a role such as "the German Chancellor")
+  attach to a full-name actor only when exactly one candidate fits, looking first in the same
+  article (which is how the article ties the mention to a person) and then in the whole corpus.
+  An ambiguous partial mention stays its own actor rather than guessing.
+* **Organisations and collectives** ("NATO", "the Russian Foreign Ministry", "European
+  leaders") are matched on a normalised key (articles, possessives and plurals removed,
+  acronyms of multi-word names), never against people.
+* An optional ``decide(a, b)`` callback (e.g. a model) is asked only about near-miss surname
+  spellings that folding did not unify; it is never needed.
+
+Every decision depends on the *set* of mentions, never their order, so the result does not
+depend on the order of the articles.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz.distance import JaroWinkler
+
+from summarizer.schema import Actor, ActorType
+
+Decide = Callable[[str, str], bool]
+
+# Words dropped from a name: they say how to address someone, not who they are.
+HONORIFICS = frozenset(
+    "mr mrs ms miss mx dr sir dame lord lady prof professor rev hon madam madame monsieur "
+    "mme herr frau sen rep gov".split()
+)
+# Words that make a leading phrase a role ("US President", "NATO Secretary General").
+TITLE_WORDS = frozenset(
+    """president vice-president chancellor premier prime minister secretary general
+    secretary-general envoy aide adviser advisor spokesman spokeswoman spokesperson ambassador
+    king queen prince princess pope senator governor mayor chairman chairwoman chair chief
+    leader commander director head ceo official emir sheikh sultan speaker commissioner
+    deputy foreign defence defense special former acting vice state negotiator counsellor
+    councillor representative delegate diplomat general-secretary""".split()
+)
+# Role words that are so generic they describe a group, not an office.
+_GROUP_WORDS = frozenset(
+    """leaders officials allies nations countries states members governments delegation
+    delegations europeans diplomats people team administration ministers partners
+    counterparts critics officers troops forces""".split()
+)
+_ORG_WORDS = frozenset(
+    """ministry kremlin government administration commission council union nato un eu
+    parliament congress senate department office agency pentagon house committee alliance
+    army military forces bank fund court party organisation organization inc ltd corp company
+    group institute service federation cabinet""".split()
+)
+_PARTICLES = frozenset("von van der den de da di du la le bin ibn al el dos das ter ten zu".split())
+_SUFFIXES = frozenset("jr sr ii iii iv".split())
+_ARTICLES = frozenset("the a an".split())
+
+# Demonyms and short forms -> place. General world knowledge, not a list for one event.
+DEMONYMS: dict[str, str] = {
+    "us": "united states", "u.s": "united states", "usa": "united states",
+    "american": "united states", "america": "united states", "united states": "united states",
+    "uk": "united kingdom", "u.k": "united kingdom", "british": "united kingdom",
+    "britain": "united kingdom", "united kingdom": "united kingdom",
+    "ukrainian": "ukraine", "russian": "russia", "german": "germany", "french": "france",
+    "italian": "italy", "finnish": "finland", "hungarian": "hungary", "polish": "poland",
+    "chinese": "china", "japanese": "japan", "indian": "india", "canadian": "canada",
+    "australian": "australia", "spanish": "spain", "dutch": "netherlands",
+    "belgian": "belgium", "swedish": "sweden", "norwegian": "norway", "danish": "denmark",
+    "turkish": "turkey", "israeli": "israel", "iranian": "iran", "brazilian": "brazil",
+    "mexican": "mexico", "korean": "korea", "european": "europe", "irish": "ireland",
+    "greek": "greece", "austrian": "austria", "swiss": "switzerland", "czech": "czechia",
+    "estonian": "estonia", "latvian": "latvia", "lithuanian": "lithuania",
+    "romanian": "romania", "belarusian": "belarus", "saudi": "saudi arabia",
+    "portuguese": "portugal", "egyptian": "egypt", "pakistani": "pakistan",
+}
+# Offices that several words can name.
+_OFFICE_SYNONYMS = {
+    "premier": "prime minister",
+    "pm": "prime minister",
+    "secretary-general": "secretary general",
+    "general-secretary": "secretary general",
+    "vice-president": "vice president",
+    "advisor": "adviser",
+    "spokeswoman": "spokesperson",
+    "spokesman": "spokesperson",
+}
+
+_PERSON = "person"
+_GROUP = "group"
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _clean(text: str) -> str:
+    """Fold typography and drop a trailing possessive, so "Putin’s" reads as "Putin"."""
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
+    text = re.sub(r"\s+", " ", text).strip().strip(" ,;:\"'")
+    return re.sub(r"'s?$", "", text).strip()
+
+
+def _word(token: str) -> str:
+    """A token's lower-case core: punctuation at its ends removed, inner dots kept out."""
+    return _strip_accents(token).lower().strip(".,;:!?\"'()[]").rstrip(".")
+
+
+@lru_cache(maxsize=65536)
+def fold_token(token: str) -> str:
+    """Fold one name token so transliteration variants share a key.
+
+    The rules are general spelling equivalences (not names): final ``-iy/-yy/-yi/-ii/-ij/-y/-i``
+    collapse (Zelenskyy, Zelenskiy, Zelensky, Zelenski), ``w``->``v`` (Wolodymyr), ``kh``->``h``,
+    ``ph``->``f``, ``ck``->``k``, ``x``->``ks``, ``j``->``y`` before a vowel at the start (Juri),
+    and doubled letters collapse.
+    """
+    t = re.sub(r"[^a-z]", "", _strip_accents(token).lower())
+    if not t:
+        return ""
+    t = t.replace("kh", "h").replace("ph", "f").replace("ck", "k").replace("x", "ks")
+    t = t.replace("w", "v")
+    t = re.sub(r"^j(?=[aeiou])", "y", t)
+    t = re.sub(r"(.)\1+", r"\1", t)
+    if len(t) > 3:
+        t = re.sub(r"(iy|yi|ij|ii|y|i)$", "i", t)
+    return t
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing one mention
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParsedName:
+    """A mention taken apart: role words, given names, surname, and what kind of thing it is.
+
+    ``kind`` is ``name`` (a person's name, maybe partial), ``role`` (an office with no name:
+    "the Ukrainian president"), or ``group`` (an organisation, government or collective).
+    """
+
+    text: str
+    kind: str
+    given: tuple[str, ...] = ()
+    surname: tuple[str, ...] = ()
+    display: str = ""
+    role: str | None = None
+    place: str | None = None
+
+    @property
+    def surname_key(self) -> str:
+        return fold_token(self.surname[-1]) if self.surname else ""
+
+    @property
+    def given_key(self) -> str:
+        return "".join(fold_token(g) for g in self.given)
+
+    @property
+    def full(self) -> bool:
+        """A full name: given names and a surname, so it identifies a person on its own."""
+        return bool(self.given) and bool(self.surname) and not self.initials_only
+
+    @property
+    def initials_only(self) -> bool:
+        return all(len(re.sub(r"[^A-Za-z]", "", g)) <= 2 for g in self.given)
+
+
+def _is_title(word: str) -> bool:
+    return word in TITLE_WORDS or word in _OFFICE_SYNONYMS
+
+
+def _is_place(word: str) -> bool:
+    return word in DEMONYMS or word in _PLACES
+
+
+def _split_trailing_of(text: str) -> tuple[str, str | None]:
+    """"President Emmanuel Macron of France" -> ("President Emmanuel Macron", "france")."""
+    m = re.match(r"^(.*\S)\s+of\s+(?:the\s+)?([A-Z][\w.\- ]+)$", text)
+    if m and len(m.group(1).split()) >= 2 and not _is_title(_word(m.group(1).split()[-1])):
+        return m.group(1), _place_of(m.group(2))
+    return text, None
+
+
+def _place_of(text: str) -> str | None:
+    """The place a phrase names, via demonyms ("German" -> germany) or the name itself."""
+    low = _strip_accents(text).lower().strip(". ")
+    low = re.sub(r"'s?$", "", low)
+    if low in DEMONYMS:
+        return DEMONYMS[low]
+    for word in low.split():
+        if word.rstrip(".") in DEMONYMS:
+            return DEMONYMS[word.rstrip(".")]
+    return low or None
+
+
+@lru_cache(maxsize=65536)
+def parse_name(text: str, type_hint: str | None = None) -> ParsedName:
+    """Parse an actor string as written in an article.
+
+    ``type_hint`` is the extraction's actor type when known; without it (a string that only
+    appears in an item's ``actor`` field) the kind is guessed from the words.
+    """
+    raw = _clean(text)
+    if type_hint not in (None, "person"):
+        return ParsedName(raw, _GROUP, display=_strip_article(raw))
+    if "," in raw:
+        head, _, tail = raw.partition(",")
+        parsed = parse_name(head, type_hint)
+        if parsed.kind == "name" and parsed.role is None and tail.strip():
+            return ParsedName(
+                raw, "name", parsed.given, parsed.surname, parsed.display, tail.strip(),
+                _role_place(tail.strip()),
+            )
+    body, place = _split_trailing_of(raw)
+    tokens = body.split()
+    words = [_word(t) for t in tokens]
+    start = 1 if words and words[0] in _ARTICLES else 0
+    owner = _possessive_owner(tokens, start)
+    if owner is not None:
+        start += 1
+    cut = _role_end(tokens, words, start)
+    name_tokens = [t for t, w in zip(tokens[cut:], words[cut:], strict=True)
+                   if w and w not in HONORIFICS and w not in _SUFFIXES]
+    role = " ".join(t for t, w in zip(tokens[start:cut], words[start:cut], strict=True)
+                    if w not in HONORIFICS) or None
+    if owner is not None and role is not None:
+        role = f"{owner}'s {role}"
+    name_words = {_word(t) for t in name_tokens}
+    groupish = bool(name_words & (_ORG_WORDS | _GROUP_WORDS)) or (
+        bool(name_words) and all(_is_place(w) for w in name_words)
+    )
+    if type_hint is None and (groupish or (owner is not None and role is None)):
+        return ParsedName(raw, _GROUP, display=_strip_article(raw))
+    if role is not None and place is None:
+        place = _role_place(role)
+    if not name_tokens:
+        kind = "role" if role else _GROUP
+        return ParsedName(raw, kind, display=_strip_article(raw), role=role, place=place)
+    given, surname = _split_name([t.strip(",") for t in name_tokens])
+    return ParsedName(raw, "name", given, surname, " ".join(name_tokens), role, place)
+
+
+def _strip_article(text: str) -> str:
+    return re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE).strip()
+
+
+def _possessive_owner(tokens: Sequence[str], start: int) -> str | None:
+    """"Putin's foreign policy adviser": the owner ("Putin") when a role follows it."""
+    if len(tokens) > start + 1 and re.search(r"['\u2019]s?$", tokens[start]):
+        if any(_is_title(_word(t)) for t in tokens[start + 1 :]):
+            return re.sub(r"['\u2019]s?$", "", tokens[start])
+    return None
+
+
+def _role_like(token: str, word: str) -> bool:
+    return (
+        _is_title(word) or _is_place(word) or word in _ORG_WORDS or word in HONORIFICS
+        or word in _ORGISH or word in _CONNECTORS or (token.isupper() and len(word) > 1)
+    )
+
+
+def _role_end(tokens: Sequence[str], words: Sequence[str], start: int) -> int:
+    """Index where the name starts, after a leading role phrase ("US President", "NATO
+    Secretary General", "Secretary of State"); ``start`` when there is no role phrase.
+
+    A title word counts only while every word before it is role-like, and a trailing title
+    counts only when the whole string is role-like: "Angus King" is a name, "Ukrainian
+    President" a role.
+    """
+    last = start - 1
+    for i in range(start, len(words)):
+        if _is_title(words[i]):
+            last = i
+        elif not _role_like(tokens[i], words[i]):
+            break
+    if last < start:
+        return start
+    cut = last + 1
+    if cut == len(words) and not all(
+        _role_like(t, w) for t, w in zip(tokens[start:], words[start:], strict=True)
+    ):
+        return start
+    while cut < len(words) and (words[cut] in _CONNECTORS or _is_place(words[cut])):
+        if cut + 1 == len(words):
+            break
+        cut += 1
+    return cut
+
+
+_CONNECTORS = frozenset({"of", "for", "the"})
+_ORGISH = frozenset(
+    """nato un eu white house european commission kremlin policy security national trade
+    finance justice interior economy energy health""".split()
+)
+_PLACES = frozenset(DEMONYMS.values()) | frozenset(
+    "moscow kyiv kiev washington london paris berlin brussels beijing rome budapest".split()
+)
+
+
+def _split_name(tokens: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Given names and surname; lower-case particles ("von der") belong to the surname."""
+    if len(tokens) == 1:
+        return (), (tokens[0],)
+    i = len(tokens) - 1
+    while i > 0 and _word(tokens[i - 1]) in _PARTICLES and tokens[i - 1][:1].islower():
+        i -= 1
+    if i == 0:
+        return (), tuple(tokens)
+    return tuple(tokens[:i]), tuple(tokens[i:])
+
+
+_MODIFIERS = frozenset(
+    "foreign special state deputy vice former acting defence defense chief general".split()
+)
+
+
+@lru_cache(maxsize=65536)
+def role_key(role: str | None, affiliation: str | None = None) -> tuple[str, str] | None:
+    """(office, place) for a role, so "Ukrainian President", "President of Ukraine" and
+    "Ukraine's president" compare equal; ``None`` when the role names no office."""
+    if not role:
+        return None
+    text, place = _split_trailing_of(_clean(role))
+    if place is None and " of " in text:
+        text, _, tail = text.partition(" of ")
+        place = _place_of(tail)
+    office: list[str] = []
+    for token in re.split(r"[\s/]+", text):
+        w = _word(token)
+        possessive = bool(re.search(r"'s?$", w))
+        w = re.sub(r"'s?$", "", w).replace(".", "")
+        if not w:
+            continue
+        if place is None and (possessive or _is_place(w) or w in _ORGISH and w not in _MODIFIERS):
+            place = DEMONYMS.get(w, w)
+        elif _is_title(w):
+            office.append(_OFFICE_SYNONYMS.get(w, w))
+    if not any(w not in _MODIFIERS for w in office):
+        return None
+    if place is None and affiliation:
+        place = _place_of(affiliation)
+    return " ".join(office), place or ""
+
+
+def _role_place(role: str) -> str | None:
+    key = role_key(role)
+    return key[1] if key and key[1] else None
+
+
+@lru_cache(maxsize=65536)
+def group_keys(text: str) -> frozenset[str]:
+    """Keys under which an organisation or collective matches another.
+
+    Articles, possessives and a plural at the end are removed and demonyms become places
+    ("European leaders" and "Europe's leaders" share a key); a multi-word name also matches
+    its acronym ("North Atlantic Treaty Organization" and "NATO").
+    """
+    words = [_word(t) for t in re.split(r"[\s\-]+", _clean(text))]
+    words = [re.sub(r"'s?$", "", w) for w in words if w and w not in _ARTICLES]
+    words = [w.replace(".", "") for w in words]
+    if not words:
+        return frozenset()
+    norm = [DEMONYMS.get(w, w) for w in words]
+    last = norm[-1]
+    if len(last) > 3 and last.endswith("s") and not last.endswith("ss"):
+        norm[-1] = last[:-1]
+    keys = {" ".join(norm)}
+    caps = [t for t in _clean(text).split() if t[:1].isupper() and _word(t) not in _ARTICLES]
+    if len(caps) >= 2 and len(caps) == len([w for w in words if w not in {"of", "and", "for"}]):
+        keys.add("".join(_word(t)[0] for t in caps))
+    return frozenset(keys)
+
+
+# --------------------------------------------------------------------------------------------
+# Resolution
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One way an actor is named in one source.
+
+    ``group`` ties mentions that one extraction already declared to be the same actor (an
+    ``Actor``'s name and aliases); ``declared`` marks mentions from an actors list rather than
+    from an item's ``actor`` field.
+    """
+
+    source: str
+    text: str
+    type: ActorType | None = None
+    role: str | None = None
+    affiliation: str | None = None
+    group: str | None = None
+    declared: bool = False
+    sources: tuple[str, ...] = ()
+
+
+@dataclass
+class _Node:
+    mentions: list[Mention] = field(default_factory=list)
+    parsed: list[ParsedName] = field(default_factory=list)
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+@dataclass
+class Resolution:
+    """The resolved actors and a lookup from (source, text as written) to the canonical name."""
+
+    actors: list[Actor]
+    _by_mention: dict[tuple[str, str], str]
+    _by_text: dict[str, str]
+
+    def canonical(self, source: str, text: str) -> str | None:
+        """The canonical name for ``text`` as written in ``source``, or ``None`` if unknown."""
+        found = self._by_mention.get((source, text))
+        if found is None:
+            found = self._by_mention.get((source, _clean(text)))
+        if found is None:
+            found = self._by_text.get(_clean(text))
+        return found
+
+
+def resolve(mentions: Iterable[Mention], *, decide: Decide | None = None) -> Resolution:
+    """Cluster mentions into actors. Pure; the result depends only on the set of mentions."""
+    unique = sorted(set(mentions), key=_mention_sort_key)
+    parsed = [parse_name(m.text, m.type) for m in unique]
+    uf = _UnionFind(len(unique))
+    _union_declared(unique, uf)
+    _union_full_names(unique, parsed, uf, decide)
+    _union_groups(unique, parsed, uf)
+    _attach_partials(unique, parsed, uf)
+    return _build(unique, parsed, uf)
+
+
+def _mention_sort_key(m: Mention) -> tuple[str, ...]:
+    return (m.source, m.text, m.type or "", m.role or "", m.affiliation or "", m.group or "",
+            str(m.declared), ",".join(m.sources))
+
+
+def _union_declared(mentions: Sequence[Mention], uf: _UnionFind) -> None:
+    """Names and aliases of one declared actor are one actor: the article said so."""
+    first: dict[tuple[str, str], int] = {}
+    for i, m in enumerate(mentions):
+        if m.group is None:
+            continue
+        key = (m.source, m.group)
+        if key in first:
+            uf.union(first[key], i)
+        else:
+            first[key] = i
+
+
+def _union_full_names(
+    mentions: Sequence[Mention], parsed: Sequence[ParsedName], uf: _UnionFind,
+    decide: Decide | None,
+) -> None:
+    """Full names with the same folded surname and compatible given names are one person."""
+    by_key: dict[tuple[str, str], int] = {}
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(parsed):
+        if p.kind != "name" or not p.full:
+            continue
+        key = (p.surname_key, p.given_key)
+        if key in by_key:
+            uf.union(by_key[key], i)
+        else:
+            by_key[key] = i
+            blocks[p.surname_key[:3]].append(i)
+    for members in blocks.values():
+        _union_near_spellings(members, parsed, uf, decide)
+
+
+def _union_near_spellings(
+    members: Sequence[int], parsed: Sequence[ParsedName], uf: _UnionFind, decide: Decide | None
+) -> None:
+    """Near-identical folded spellings with the same given names (blocked by surname prefix).
+
+    Folding covers the usual transliteration variants; this catches the rest ("Zelenskyj").
+    Different given names never merge here, whatever the surname.
+    """
+    for a_pos, a in enumerate(members):
+        pa = parsed[a]
+        for b in members[a_pos + 1 :]:
+            pb = parsed[b]
+            if pa.surname_key == pb.surname_key and pa.given_key == pb.given_key:
+                continue
+            if not _given_compatible(pa, pb):
+                continue
+            score = JaroWinkler.similarity(pa.surname_key, pb.surname_key)
+            if pa.surname_key == pb.surname_key or score >= 0.94:
+                uf.union(a, b)
+            elif score >= 0.85 and decide is not None and decide(*sorted((pa.text, pb.text))):
+                uf.union(a, b)
+
+
+def _given_compatible(a: ParsedName, b: ParsedName) -> bool:
+    """Same given names, or one is the initials of the other ("J.D." and "James David")."""
+    ga, gb = a.given_key, b.given_key
+    if not ga or not gb or ga == gb:
+        return True
+    return _initials(a) == gb or _initials(b) == ga or _initials(a) == _initials(b) and (
+        a.initials_only or b.initials_only
+    )
+
+
+def _initials(p: ParsedName) -> str:
+    letters = "".join(re.sub(r"[^a-z]", "", _strip_accents(g).lower()) for g in p.given)
+    if p.initials_only:
+        return letters
+    return "".join(fold_token(g)[:1] for g in p.given)
+
+
+def _union_groups(mentions: Sequence[Mention], parsed: Sequence[ParsedName],
+                  uf: _UnionFind) -> None:
+    """Organisations and collectives that share a normalised key or an acronym."""
+    first: dict[str, int] = {}
+    for i, p in enumerate(parsed):
+        if p.kind != _GROUP:
+            continue
+        for key in sorted(group_keys(p.text)):
+            if key in first:
+                uf.union(first[key], i)
+            else:
+                first[key] = i
+
+
+def _attach_partials(mentions: Sequence[Mention], parsed: Sequence[ParsedName],
+                     uf: _UnionFind) -> None:
+    """Attach surname-only, initials and role mentions to the one person they can mean."""
+    clusters = _full_clusters(mentions, parsed, uf)
+    surname_index: dict[str, set[int]] = defaultdict(set)
+    role_index: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for root, info in clusters.items():
+        for key in info.surnames:
+            surname_index[key].add(root)
+        for rkey in info.roles:
+            role_index[rkey].add(root)
+    attach: list[tuple[int, int]] = []
+    leftovers: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i, p in enumerate(parsed):
+        if p.kind == _GROUP or (p.kind == "name" and p.full):
+            continue
+        candidates = _candidates(p, mentions[i], surname_index, role_index, clusters)
+        target = _pick(candidates, mentions[i].source, clusters)
+        if target is not None:
+            attach.append((i, target))
+        else:
+            leftovers[_partial_key(p)].append(i)
+    for i, root in attach:
+        uf.union(i, root)
+    for members in leftovers.values():
+        for other in members[1:]:
+            uf.union(members[0], other)
+
+
+@dataclass
+class _ClusterInfo:
+    sources: set[str] = field(default_factory=set)
+    surnames: set[str] = field(default_factory=set)
+    givens: list[ParsedName] = field(default_factory=list)
+    roles: set[tuple[str, str]] = field(default_factory=set)
+
+
+def _full_clusters(
+    mentions: Sequence[Mention], parsed: Sequence[ParsedName], uf: _UnionFind
+) -> dict[int, _ClusterInfo]:
+    """Person clusters that contain at least one full name, with their surnames and roles."""
+    infos: dict[int, _ClusterInfo] = defaultdict(_ClusterInfo)
+    has_full: set[int] = set()
+    for i, p in enumerate(parsed):
+        if p.kind == _GROUP:
+            continue
+        root = uf.find(i)
+        info = infos[root]
+        info.sources.add(mentions[i].source)
+        if p.kind == "name":
+            info.surnames.add(p.surname_key)
+            if p.full:
+                has_full.add(root)
+                info.givens.append(p)
+        for rkey in (role_key(mentions[i].role, mentions[i].affiliation),
+                     role_key(p.role, mentions[i].affiliation)):
+            if rkey is not None:
+                info.roles.add(rkey)
+    return {root: infos[root] for root in has_full}
+
+
+def _candidates(
+    p: ParsedName, m: Mention, surnames: dict[str, set[int]],
+    roles: dict[tuple[str, str], set[int]], clusters: dict[int, _ClusterInfo],
+) -> set[int]:
+    if p.kind == "name":
+        found = {
+            root for root in surnames.get(p.surname_key, set())
+            if not p.given or any(_given_compatible(p, g) for g in clusters[root].givens)
+        }
+        rkey = role_key(p.role or m.role, m.affiliation)
+        if rkey is not None and len(found) > 1:
+            narrowed = {r for r in found if _role_matches(rkey, clusters[r].roles)}
+            found = narrowed or found
+        return found
+    rkey = role_key(p.role or m.role, m.affiliation)
+    if rkey is None:
+        return set()
+    return {root for root, info in clusters.items() if _role_matches(rkey, info.roles)}
+
+
+def _role_matches(key: tuple[str, str], roles: set[tuple[str, str]]) -> bool:
+    """An office matches when the office words agree and the places agree (or one is unknown
+    within the same office)."""
+    office, place = key
+    return any(o == office and (p == place or not place) for o, p in roles)
+
+
+def _pick(candidates: set[int], source: str, clusters: dict[int, _ClusterInfo]) -> int | None:
+    """The single candidate in the same article, else the single candidate overall."""
+    local = [c for c in candidates if source in clusters[c].sources]
+    if len(local) == 1:
+        return local[0]
+    if not local and len(candidates) == 1:
+        return next(iter(candidates))
+    return None
+
+
+def _partial_key(p: ParsedName) -> tuple[str, ...]:
+    if p.kind == "name":
+        return ("name", p.surname_key, p.given_key)
+    rkey = role_key(p.role)
+    return ("role", *rkey) if rkey else ("text", _clean(p.text).lower())
+
+
+# --------------------------------------------------------------------------------------------
+# Building actors
+# --------------------------------------------------------------------------------------------
+
+
+def _build(mentions: Sequence[Mention], parsed: Sequence[ParsedName], uf: _UnionFind) -> Resolution:
+    nodes: dict[int, _Node] = defaultdict(_Node)
+    for i, m in enumerate(mentions):
+        node = nodes[uf.find(i)]
+        node.mentions.append(m)
+        node.parsed.append(parsed[i])
+    actors: list[Actor] = []
+    by_mention: dict[tuple[str, str], str] = {}
+    texts: dict[str, set[str]] = defaultdict(set)
+    for node in nodes.values():
+        actor = _actor(node)
+        actors.append(actor)
+        for m in node.mentions:
+            by_mention[(m.source, m.text)] = actor.name
+            by_mention[(m.source, _clean(m.text))] = actor.name
+            texts[_clean(m.text)].add(actor.name)
+    by_text = {t: next(iter(names)) for t, names in texts.items() if len(names) == 1}
+    actors.sort(key=lambda a: (-len(a.sources), a.name.lower(), a.name))
+    return Resolution(actors, by_mention, by_text)
+
+
+def _actor(node: _Node) -> Actor:
+    """One actor from a cluster: the fullest name, every alias and role, majority type."""
+    name = _canonical_name(node)
+    written = {_clean(m.text) for m in node.mentions} | {m.text.strip() for m in node.mentions}
+    aliases = sorted(a for a in written if a and a != name)
+    roles = _roles(node)
+    sources = sorted({s for m in node.mentions for s in (m.sources or (m.source,))})
+    return Actor(
+        name=name,
+        aliases=aliases,
+        role=_most_common([r for m in node.mentions for r in _mention_roles(m, node)]),
+        roles=roles,
+        type=_actor_type(node),
+        affiliation=_most_common([m.affiliation for m in node.mentions if m.affiliation]),
+        sources=sources,
+    )
+
+
+def _canonical_name(node: _Node) -> str:
+    """The fullest name form; ties go to the spelling most sources use, then the alphabet."""
+    forms: Counter[str] = Counter()
+    sources: dict[str, set[str]] = defaultdict(set)
+    for m, p in zip(node.mentions, node.parsed, strict=True):
+        form = p.display or _strip_article(_clean(m.text))
+        if form:
+            forms[form] += 1
+            sources[form].update(m.sources or (m.source,))
+    if not forms:
+        return _clean(node.mentions[0].text)
+
+    def rank(form: str) -> tuple[int, int, int, int, str]:
+        person = [p for p in node.parsed if p.kind == "name"]
+        tokens = len(form.split()) if person else len(form)
+        return (-tokens, -len(sources[form]), -forms[form], -len(form), form)
+
+    return min(forms, key=rank)
+
+
+def _mention_roles(m: Mention, node: _Node) -> list[str]:
+    out = [m.role] if m.role else []
+    p = parse_name(m.text, m.type)
+    if p.role and p.kind == "name":
+        out.append(p.role)
+    return [r.strip() for r in out if r.strip()]
+
+
+def _roles(node: _Node) -> list[str]:
+    seen: dict[str, str] = {}
+    for m in node.mentions:
+        for r in _mention_roles(m, node):
+            seen.setdefault(r.lower(), r)
+    for m, p in zip(node.mentions, node.parsed, strict=True):
+        if p.kind == "role" and p.role:
+            seen.setdefault(p.role.lower(), p.role)
+    return sorted(seen.values(), key=lambda r: (r.lower(), r))
+
+
+_TYPE_PRIORITY: dict[str, int] = {
+    "person": 0, "government": 1, "organisation": 2, "collective": 3, "other": 4
+}
+
+
+def _actor_type(node: _Node) -> ActorType:
+    declared = [m.type for m in node.mentions if m.type is not None]
+    if declared:
+        counts = Counter(declared)
+        return min(counts, key=lambda t: (-counts[t], _TYPE_PRIORITY[t]))
+    if any(p.kind in ("name", "role") for p in node.parsed):
+        return "person"
+    words = {_word(w) for p in node.parsed for w in p.text.split()}
+    if words & _GROUP_WORDS:
+        return "collective"
+    return "organisation"
+
+
+def _most_common(values: Sequence[str]) -> str | None:
+    if not values:
+        return None
+    counts = Counter(values)
+    return min(counts, key=lambda v: (-counts[v], -len(v), v))

@@ -1,0 +1,215 @@
+"""The ``summarizer`` command. Thin: parse arguments, call the library, print.
+
+This is the only place where :class:`~summarizer.errors.SummarizerError` becomes a one-line
+message and an exit code; no traceback reaches the user unless ``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+
+from summarizer import pipeline
+from summarizer.client import make_client
+from summarizer.config import Settings
+from summarizer.errors import InputError, SummarizerError
+from summarizer.extract import extract as extract_one
+from summarizer.files import write_atomic
+from summarizer.ingest import require_articles
+from summarizer.merge import merge as merge_extractions
+from summarizer.render import to_json, to_markdown
+from summarizer.schema import ArticleExtraction, Briefing, json_schemas
+
+app = typer.Typer(
+    help="Turn several news articles about one event into a source-grounded briefing.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False)
+
+BaseUrl = Annotated[
+    str | None,
+    typer.Option(help="OpenAI-compatible server URL, e.g. http://localhost:11434/v1 (Ollama)."),
+]
+Model = Annotated[str | None, typer.Option(help="Model name on that server, e.g. gpt-4o-mini.")]
+Mode = Annotated[
+    str | None, typer.Option(help="Structured output: auto, tools, json_schema, json, md_json.")
+]
+Gguf = Annotated[str | None, typer.Option(help="Run this GGUF file in process (llama.cpp).")]
+MaxTokens = Annotated[int | None, typer.Option(help="Completion token cap per call.")]
+Output = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write here instead of standard output.")
+]
+Format = Annotated[
+    str | None, typer.Option("--format", "-f", help="json or md (default: from --output suffix).")
+]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")]
+
+
+def _settings(**options: Any) -> Settings:
+    return Settings.from_env(**options)
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # instructor logs every failed attempt at ERROR; our own summary is clearer.
+    logging.getLogger("instructor").setLevel(logging.INFO if verbose else logging.CRITICAL)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _format(output: Path | None, fmt: str | None) -> str:
+    if fmt is None:
+        markdown = output is not None and output.suffix.lower() in (".md", ".markdown")
+        fmt = "md" if markdown else "json"
+    if fmt not in ("json", "md"):
+        raise SummarizerError(f"unknown format {fmt!r}; use json or md")
+    return fmt
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text)
+        err.print(f"wrote {output}")
+
+
+def _render(briefing: Briefing, fmt: str) -> str:
+    return to_json(briefing) if fmt == "json" else to_markdown(briefing)
+
+
+@app.command()
+def brief(
+    paths: Annotated[list[Path], typer.Argument(help="Article files or folders (one event).")],
+    output: Output = None,
+    fmt: Format = None,
+    title: Annotated[str | None, typer.Option(help="Event title for the briefing.")] = None,
+    base_url: BaseUrl = None,
+    model: Model = None,
+    mode: Mode = None,
+    gguf: Gguf = None,
+    max_tokens: MaxTokens = None,
+    verbose: Verbose = False,
+) -> None:
+    """Extract every article and merge them into one briefing."""
+    _setup_logging(verbose)
+    settings = _settings(
+        base_url=base_url, model=model, mode=mode, gguf_path=gguf, max_tokens=max_tokens
+    )
+    form = _format(output, fmt)
+    briefing = pipeline.brief(list(paths), settings=settings, title=title)
+    for failure in briefing.failures:
+        err.print(f"warning: {failure.source}: {failure.reason}")
+    _emit(_render(briefing, form), output)
+    if briefing.failures:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def extract(
+    article: Annotated[Path, typer.Argument(help="One article file.")],
+    output: Output = None,
+    base_url: BaseUrl = None,
+    model: Model = None,
+    mode: Mode = None,
+    gguf: Gguf = None,
+    max_tokens: MaxTokens = None,
+    verbose: Verbose = False,
+) -> None:
+    """Extract one article to an ArticleExtraction JSON (input for `summarizer merge`)."""
+    _setup_logging(verbose)
+    settings = _settings(
+        base_url=base_url, model=model, mode=mode, gguf_path=gguf, max_tokens=max_tokens
+    )
+    articles = require_articles([article])
+    client = make_client(settings)
+    results = [extract_one(a, client) for a in articles]
+    body = results[0] if len(results) == 1 else results
+    text = (
+        body.model_dump_json(indent=2)
+        if isinstance(body, ArticleExtraction)
+        else json.dumps([r.model_dump(mode="json") for r in results], indent=2)
+    )
+    _emit(text + "\n", output)
+
+
+def _load_extractions(paths: list[Path]) -> list[ArticleExtraction]:
+    out: list[ArticleExtraction] = []
+    for path in paths:
+        if not path.is_file():
+            raise InputError(path, "no such file")
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(path, f"not valid JSON ({exc})") from exc
+        rows = data if isinstance(data, list) else [data]
+        for row in rows:
+            try:
+                out.append(ArticleExtraction.model_validate(row))
+            except ValueError as exc:
+                first = str(exc).splitlines()[:3]
+                raise InputError(path, "not an ArticleExtraction: " + " ".join(first)) from exc
+    return out
+
+
+@app.command()
+def merge(
+    extractions: Annotated[list[Path], typer.Argument(help="ArticleExtraction JSON files.")],
+    output: Output = None,
+    fmt: Format = None,
+    title: Annotated[str | None, typer.Option(help="Event title for the briefing.")] = None,
+) -> None:
+    """Merge per-article extractions into one briefing (no model needed)."""
+    briefing = merge_extractions(_load_extractions(extractions), title=title)
+    _emit(_render(briefing, _format(output, fmt)), output)
+
+
+@app.command()
+def schema(
+    output_dir: Annotated[
+        Path | None, typer.Option("--write", help="Write the JSON Schema files to this folder.")
+    ] = None,
+) -> None:
+    """Print (or write) the JSON Schemas of the data model."""
+    schemas = json_schemas()
+    if output_dir is None:
+        sys.stdout.write(json.dumps(schemas, indent=2) + "\n")
+        return
+    for name, body in schemas.items():
+        write_atomic(output_dir / name, json.dumps(body, indent=2) + "\n")
+    err.print(f"wrote {len(schemas)} schema files to {output_dir}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run the app, turning our errors into one line and an exit code."""
+    command = typer.main.get_command(app)
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    args = [a for a in (argv if argv is not None else sys.argv[1:]) if a != "--debug"]
+    try:
+        code = command.main(args=args, prog_name="summarizer", standalone_mode=False)
+    except SummarizerError as exc:
+        if debug:
+            raise
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        err.print("interrupted")
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

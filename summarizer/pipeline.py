@@ -1,0 +1,142 @@
+"""ingest -> extract -> ground -> merge, with the model client passed in.
+
+Failures are isolated per article: a file that cannot be read, or an article whose model call
+fails for good, is listed in ``Briefing.failures`` / ``missing_sources`` and the briefing is
+built from the rest. Only when *nothing* could be extracted does :func:`brief` raise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from summarizer.client import ModelClient, make_client
+from summarizer.config import DEMO_NOTICE, Settings
+from summarizer.errors import InputError, ModelError, SummarizerError
+from summarizer.extract import aextract, extract
+from summarizer.ingest import Article, load_articles
+from summarizer.merge import merge
+from summarizer.schema import ArticleExtraction, Briefing, Failure
+
+Input = str | Path | Article
+
+
+@dataclass
+class Extracted:
+    """Per-article results of one run: what worked and what failed (with reasons)."""
+
+    extractions: list[ArticleExtraction] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+
+def gather_articles(inputs: Sequence[Input]) -> tuple[list[Article], list[Failure]]:
+    """Articles from paths and ready-made :class:`Article` objects; bad files become failures."""
+    articles = [x for x in inputs if isinstance(x, Article)]
+    paths = [x for x in inputs if not isinstance(x, Article)]
+    loaded = load_articles(paths)
+    failures = [Failure(source=e.path, reason=e.problem) for e in loaded.errors]
+    return articles + loaded.articles, failures
+
+
+def _fail(article: Article, exc: SummarizerError) -> Failure:
+    return Failure(source=article.id, reason=str(exc))
+
+
+def extract_all(articles: Sequence[Article], client: ModelClient) -> Extracted:
+    """Extract every article in turn, isolating failures."""
+    out = Extracted()
+    for article in articles:
+        try:
+            out.extractions.append(extract(article, client))
+        except ModelError as exc:
+            out.failures.append(_fail(article, exc))
+    return out
+
+
+async def aextract_all(
+    articles: Sequence[Article], client: ModelClient, *, concurrency: int | None = None
+) -> Extracted:
+    """Extract articles concurrently under one limit, isolating failures."""
+    limit = asyncio.Semaphore(concurrency or client.settings.concurrency)
+
+    async def one(article: Article) -> ArticleExtraction | Failure:
+        async with limit:
+            try:
+                return await aextract(article, client)
+            except ModelError as exc:
+                return _fail(article, exc)
+
+    out = Extracted()
+    for result in await asyncio.gather(*(one(a) for a in articles)):
+        if isinstance(result, Failure):
+            out.failures.append(result)
+        else:
+            out.extractions.append(result)
+    return out
+
+
+def finish(
+    extracted: Extracted,
+    failures: Sequence[Failure],
+    *,
+    settings: Settings,
+    title: str | None = None,
+) -> Briefing:
+    """Merge, then record failures and the demo-model notice on the briefing."""
+    all_failures = [*failures, *extracted.failures]
+    if not extracted.extractions:
+        reasons = "; ".join(f"{f.source}: {f.reason}" for f in all_failures) or "no articles"
+        raise InputError("(inputs)", f"nothing could be extracted ({reasons})")
+    briefing = merge(extracted.extractions, title=title)
+    briefing.failures = [*briefing.failures, *all_failures]
+    missing = {*briefing.missing_sources, *(f.source for f in all_failures)}
+    briefing.missing_sources = sorted(missing)
+    if settings.is_demo_model:
+        briefing.notice = DEMO_NOTICE
+    return briefing
+
+
+def _client(client: ModelClient | None, settings: Settings | None) -> ModelClient:
+    if client is not None:
+        return client
+    return make_client(settings or Settings.from_env())
+
+
+def brief(
+    inputs: Sequence[Input],
+    *,
+    client: ModelClient | None = None,
+    settings: Settings | None = None,
+    title: str | None = None,
+) -> Briefing:
+    """One briefing from files, folders or :class:`Article` objects about one event."""
+    articles, failures = gather_articles(inputs)
+    if not articles:
+        raise _nothing(failures)
+    client = _client(client, settings)
+    return finish(extract_all(articles, client), failures, settings=client.settings, title=title)
+
+
+async def abrief(
+    inputs: Sequence[Input],
+    *,
+    client: ModelClient | None = None,
+    settings: Settings | None = None,
+    title: str | None = None,
+) -> Briefing:
+    """Async twin of :func:`brief`; articles are extracted concurrently."""
+    articles, failures = gather_articles(inputs)
+    if not articles:
+        raise _nothing(failures)
+    client = _client(client, settings)
+    extracted = await aextract_all(articles, client)
+    return finish(extracted, failures, settings=client.settings, title=title)
+
+
+def _nothing(failures: Sequence[Failure]) -> InputError:
+    if len(failures) == 1:
+        return InputError(failures[0].source, failures[0].reason)
+    detail = "; ".join(f"{f.source}: {f.reason}" for f in failures)
+    return InputError("(inputs)", f"no readable articles ({detail or 'nothing given'})")

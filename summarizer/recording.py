@@ -1,0 +1,142 @@
+"""Record real model responses, and replay them with no model and no network.
+
+A recording is one JSON file per model request, named by a hash of the request (messages,
+tool/schema definitions, generation settings), under ``<root>/<model-slug>/``. It holds the
+model's name, the prompt template version, the call's tag (case, article, part), the request
+hash, the full response and its token usage -- never the request's messages (they contain the
+article, which may be someone else's writing) and never an API key.
+
+Replay serves responses by request hash. A request without a recording raises
+:class:`MissingRecording` naming the case and prompt: replay never falls back to a live call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from openai.types.chat import ChatCompletion
+
+from summarizer.client import AsyncCreateFn, CreateFn, call_tag
+from summarizer.errors import MissingRecording
+from summarizer.prompting import EXTRACT_PROMPT, template_source
+
+_VOLATILE = {"stream", "timeout", "extra_headers", "api_key"}
+
+
+def slug(model: str) -> str:
+    """A folder name for a model: 'SmolLM2-135M-Instruct (Q4_1 GGUF)' -> 'smollm2-135m-...'."""
+    return re.sub(r"[^a-z0-9._-]+", "-", model.lower()).strip("-") or "model"
+
+
+def request_hash(kwargs: Mapping[str, Any]) -> str:
+    """Stable hash of everything in a request that changes the answer."""
+    payload = {k: v for k, v in sorted(kwargs.items()) if k not in _VOLATILE}
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def prompt_version() -> str:
+    """The template name plus a hash of its text: editing a prompt invalidates recordings."""
+    text = template_source(f"{EXTRACT_PROMPT}.system.j2") + template_source(
+        f"{EXTRACT_PROMPT}.user.j2"
+    )
+    return f"{EXTRACT_PROMPT}@{hashlib.sha256(text.encode()).hexdigest()[:10]}"
+
+
+class Recordings:
+    """The recordings of one model under ``root``."""
+
+    def __init__(self, root: str | Path, model: str, *, secrets: tuple[str, ...] = ()) -> None:
+        self.root = Path(root)
+        self.model = model
+        self.dir = self.root / slug(model)
+        self._secrets = tuple(s for s in secrets if s and len(s) >= 8)
+        self.used: set[str] = set()
+
+    def path(self, digest: str) -> Path:
+        return self.dir / f"{digest[:24]}.json"
+
+    def _scrub(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "[REDACTED]")
+        return text
+
+    def save(self, kwargs: Mapping[str, Any], response: Any) -> Path:
+        digest = request_hash(kwargs)
+        dumped = response.model_dump(mode="json") if hasattr(response, "model_dump") else response
+        usage = dumped.get("usage") or {}
+        record = {
+            "model": self.model,
+            "served_model": dumped.get("model"),
+            "prompt": prompt_version(),
+            "tag": call_tag.get(),
+            "request_hash": digest,
+            "request": {
+                "messages": [
+                    {"role": m.get("role"), "chars": len(str(m.get("content", "")))}
+                    for m in kwargs.get("messages", [])
+                ],
+                "settings": {
+                    k: v
+                    for k, v in kwargs.items()
+                    if k in ("temperature", "max_tokens", "seed", "tool_choice")
+                },
+            },
+            "response": dumped,
+            "usage": usage,
+            "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        path = self.path(digest)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(self._scrub(json.dumps(record, indent=1, ensure_ascii=False)), "utf-8")
+        tmp.replace(path)
+        return path
+
+    def load(self, kwargs: Mapping[str, Any]) -> ChatCompletion:
+        digest = request_hash(kwargs)
+        path = self.path(digest)
+        if not path.is_file():
+            raise MissingRecording(
+                f"no recording for {call_tag.get() or 'this request'} with prompt "
+                f"{prompt_version()} (request {digest[:12]}) under {self.dir}; record it with "
+                "`summarizer eval --record`"
+            )
+        self.used.add(path.name)
+        record = json.loads(path.read_text("utf-8"))
+        return ChatCompletion.model_validate(record["response"])
+
+    def recorder(self) -> Callable[[CreateFn, AsyncCreateFn], tuple[CreateFn, AsyncCreateFn]]:
+        """A ``make_client(wrap=...)`` wrapper that saves every response it passes on."""
+
+        def wrap(create: CreateFn, acreate: AsyncCreateFn) -> tuple[CreateFn, AsyncCreateFn]:
+            def recording(**kwargs: Any) -> Any:
+                response = create(**kwargs)
+                self.save(kwargs, response)
+                return response
+
+            async def arecording(**kwargs: Any) -> Any:
+                response = await acreate(**kwargs)
+                self.save(kwargs, response)
+                return response
+
+            return recording, arecording
+
+        return wrap
+
+    def replayer(self) -> tuple[CreateFn, AsyncCreateFn]:
+        """``make_client(backend=...)`` functions that only ever read recordings."""
+
+        def replay(**kwargs: Any) -> Any:
+            return self.load(kwargs)
+
+        async def areplay(**kwargs: Any) -> Any:
+            return self.load(kwargs)
+
+        return replay, areplay
