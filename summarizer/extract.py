@@ -26,6 +26,7 @@ def split_text(text: str, limit: int, overlap: int = OVERLAP_CHARS) -> list[str]
     """Split ``text`` into parts of at most about ``limit`` chars, overlapping by ``overlap``."""
     if len(text) <= limit:
         return [text]
+    overlap = min(overlap, limit // 4)
     parts: list[str] = []
     start = 0
     while start < len(text):

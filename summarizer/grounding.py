@@ -62,7 +62,7 @@ def ground(
         ("open_question", draft.open_questions, OpenQuestion),
         ("fact", draft.facts, Fact),
     ]
-    targets = {
+    targets: dict[str, list[Any]] = {
         "position": out.positions,
         "commitment": out.commitments,
         "open_question": out.open_questions,
@@ -106,8 +106,9 @@ def _actors(draft: ArticleDraft, article: Article) -> list[Actor]:
                 affiliation=actor.affiliation,
                 sources=[article.id],
             )
-    for item in [*draft.positions, *draft.commitments]:
-        name = item.actor.strip()
+    for name in [p.actor.strip() for p in draft.positions] + [
+        c.actor.strip() for c in draft.commitments
+    ]:
         if name and name.lower() not in by_name:
             by_name[name.lower()] = Actor(name=name, sources=[article.id])
     return list(by_name.values())

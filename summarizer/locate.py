@@ -105,16 +105,45 @@ def locate(quote: str, text: str, *, threshold: float = FUZZY_THRESHOLD) -> Span
     return _fuzzy(norm_quote, norm_text, index, text, threshold)
 
 
+def _boundaries(text: str, lo: int, hi: int) -> list[int]:
+    """Word boundaries in ``text`` between ``lo`` and ``hi`` (clamped to the text)."""
+    lo, hi = max(0, lo), min(len(text), hi)
+    return [
+        i for i in range(lo, hi + 1) if i in (0, len(text)) or text[i - 1] == " " or text[i] == " "
+    ]
+
+
 def _fuzzy(
     norm_quote: str, norm_text: str, index: list[int], text: str, threshold: float
 ) -> Span | None:
+    """Best fuzzy window: a rough partial alignment, then refined to word boundaries.
+
+    ``partial_ratio`` compares windows as long as the quote, so an inserted or dropped word
+    costs it a lot; re-scoring windows of other lengths around its best guess with the plain
+    ratio fixes that.
+    """
     if len(norm_quote) > len(norm_text):
         return None
-    result = fuzz.partial_ratio_alignment(norm_quote, norm_text, score_cutoff=threshold)
-    if result is None or result.dest_end <= result.dest_start:
+    rough = fuzz.partial_ratio_alignment(norm_quote, norm_text, score_cutoff=threshold - 15)
+    if rough is None or rough.dest_end <= rough.dest_start:
         return None
-    # partial_ratio aligns a window of the quote's length; demand the window is most of the quote.
-    if (result.dest_end - result.dest_start) < 0.8 * len(norm_quote):
+    slack = max(10, len(norm_quote) // 5)
+    starts = _boundaries(norm_text, rough.dest_start - slack, rough.dest_start + slack)
+    ends = _boundaries(norm_text, rough.dest_end - slack, rough.dest_end + slack)
+    best: tuple[float, int, int] = (0.0, 0, 0)
+    for a in starts:
+        for b in ends:
+            if b - a < 0.8 * len(norm_quote):
+                continue
+            score = fuzz.ratio(norm_quote, norm_text[a:b].strip())
+            if score > best[0]:
+                best = (score, a, b)
+    score, a, b = best
+    if score < threshold or b <= a:
         return None
-    lo, hi = _span(index, result.dest_start, result.dest_end, text)
-    return Span(lo, hi, "fuzzy", round(result.score, 1))
+    while a < b and norm_text[a] == " ":
+        a += 1
+    while b > a and norm_text[b - 1] == " ":
+        b -= 1
+    lo, hi = _span(index, a, b, text)
+    return Span(lo, hi, "fuzzy", round(score, 1))
