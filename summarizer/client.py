@@ -343,10 +343,12 @@ def salvage(
     kept: dict[str, Any] = {}
     dropped: list[tuple[str, dict[str, Any], str]] = []
     for name, info in response_model.model_fields.items():
+        item_type = _list_item_model(info.annotation)
         if name not in data:
+            if item_type is not None:
+                kept[name] = []  # a list the output never reached (cut off) is empty
             continue
         items = data[name]
-        item_type = _list_item_model(info.annotation)
         if item_type is None or not isinstance(items, list):
             kept[name] = items
             continue

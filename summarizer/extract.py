@@ -80,7 +80,7 @@ def _dropped(article: Article, result: Structured[ArticleDraft]) -> list[Dropped
 def _fold(
     article: Article, parts: Sequence[Structured[ArticleDraft]], model: str
 ) -> ArticleExtraction:
-    draft = ArticleDraft()
+    draft = ArticleDraft.empty()
     usage = Usage()
     dropped: list[Dropped] = []
     for result in parts:

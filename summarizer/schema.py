@@ -170,11 +170,17 @@ class DraftFact(_Model):
 class ArticleDraft(_Model):
     """Everything to extract from one news article. Every item carries an exact quote."""
 
-    actors: list[DraftActor] = Field(default_factory=list, max_length=20)
-    positions: list[DraftPosition] = Field(default_factory=list, max_length=20)
-    commitments: list[DraftCommitment] = Field(default_factory=list, max_length=15)
-    open_questions: list[DraftOpenQuestion] = Field(default_factory=list, max_length=10)
-    facts: list[DraftFact] = Field(default_factory=list, max_length=15)
+    # Required (no defaults): a constrained decoder must then write every key instead of
+    # closing the object at once; an empty list is still a valid answer.
+    actors: list[DraftActor] = Field(max_length=20)
+    positions: list[DraftPosition] = Field(max_length=20)
+    commitments: list[DraftCommitment] = Field(max_length=15)
+    open_questions: list[DraftOpenQuestion] = Field(max_length=10)
+    facts: list[DraftFact] = Field(max_length=15)
+
+    @classmethod
+    def empty(cls) -> ArticleDraft:
+        return cls(actors=[], positions=[], commitments=[], open_questions=[], facts=[])
 
 
 # --------------------------------------------------------------------------------------------
