@@ -18,7 +18,9 @@ from openai.types.chat import ChatCompletion
 Answer = dict[str, Any] | str | BaseException | Callable[[dict[str, Any]], Any]
 
 
-def completion(arguments: str, *, finish: str = "tool_calls", model: str = "fake-model") -> ChatCompletion:
+def completion(
+    arguments: str, *, finish: str = "tool_calls", model: str = "fake-model"
+) -> ChatCompletion:
     """A ChatCompletion whose single forced tool call carries ``arguments``."""
     return ChatCompletion.model_validate(
         {
@@ -60,7 +62,9 @@ class ScriptedModel:
         self.requests.append(kwargs)
         if not self.answers:
             raise AssertionError("the scripted model ran out of answers")
-        answer = self.answers[0] if self.repeat_last and len(self.answers) == 1 else self.answers.pop(0)
+        answer = (
+            self.answers[0] if self.repeat_last and len(self.answers) == 1 else self.answers.pop(0)
+        )
         if callable(answer) and not isinstance(answer, BaseException):
             answer = answer(kwargs)
         if isinstance(answer, BaseException):
