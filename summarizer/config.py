@@ -90,7 +90,15 @@ class Settings:
             "gguf_path": env.get("SUMMARIZER_GGUF") or None,
             "backend": env.get("SUMMARIZER_BACKEND") or None,
         }
-        for key, kind in (("concurrency", int), ("max_tokens", int), ("temperature", float)):
+        numeric: tuple[tuple[str, type[int] | type[float]], ...] = (
+            ("concurrency", int),
+            ("max_tokens", int),
+            ("temperature", float),
+            ("max_retries", int),
+            ("transport_attempts", int),
+            ("timeout", float),
+        )
+        for key, kind in numeric:
             raw = env.get(f"SUMMARIZER_{key.upper()}")
             if raw:
                 try:

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import pytest
+
+from summarizer.config import DEMO_MODEL_NAME, Settings
+from summarizer.errors import ConfigError
+from summarizer.prompting import chat, render
+
+
+def test_nothing_configured_means_the_embedded_demo_model() -> None:
+    settings = Settings.from_env({})
+    assert settings.backend == "llama" and settings.is_demo_model
+    assert settings.model_label == DEMO_MODEL_NAME
+
+
+def test_base_url_means_openai_compatible_server() -> None:
+    settings = Settings.from_env(
+        {"SUMMARIZER_BASE_URL": "http://localhost:11434/v1", "SUMMARIZER_MODEL": "llama3.1"}
+    )
+    assert settings.backend == "openai" and settings.model == "llama3.1"
+
+
+def test_key_is_never_in_repr() -> None:
+    settings = Settings.from_env(
+        {"OPENAI_API_KEY": "sk-test-secret-123456", "SUMMARIZER_MODEL": "gpt-4o-mini"}
+    )
+    assert settings.backend == "openai"
+    assert "sk-test-secret" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SUMMARIZER_BASE_URL": "http://x/v1"}, "no model name"),
+        ({"SUMMARIZER_MODE": "telepathy"}, "unknown mode"),
+        ({"SUMMARIZER_CONCURRENCY": "many"}, "not a number"),
+    ],
+)
+def test_bad_settings_are_config_errors(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env(env)
+
+
+def test_missing_template_variable_is_an_error() -> None:
+    with pytest.raises(ConfigError, match="undefined"):
+        render("extract_v1.user.j2", article_id="x")
+
+
+def test_chat_renders_system_and_user() -> None:
+    messages = chat(
+        "extract_v1",
+        article_id="a",
+        title="T",
+        outlet="",
+        date="",
+        text="Body.",
+        part_index=1,
+        part_count=1,
+    )
+    assert [m["role"] for m in messages] == ["system", "user"]
+    assert "<article>\nBody.\n</article>" in messages[1]["content"]
