@@ -54,12 +54,13 @@ TITLE_WORDS = frozenset(
     king queen prince princess pope senator governor mayor chairman chairwoman chair chief
     leader commander director head ceo official emir sheikh sultan speaker commissioner
     deputy foreign defence defense special former acting vice state negotiator counsellor
-    councillor representative delegate diplomat general-secretary""".split()
+    councillor representative delegate diplomat general-secretary admiral adm rear colonel col
+    lieutenant lt major maj captain capt sergeant marshal brigadier commodore""".split()
 )
 # Role words that are so generic they describe a group, not an office.
 _GROUP_WORDS = frozenset(
     """leaders officials allies nations countries states members governments delegation
-    delegations europeans diplomats people team administration ministers partners
+    delegations delegates europeans diplomats people team administration ministers partners
     counterparts critics officers troops forces""".split()
 )
 _ORG_WORDS = frozenset(
@@ -92,15 +93,22 @@ DEMONYMS: dict[str, str] = {
 }
 # Offices that several words can name.
 _OFFICE_SYNONYMS = {
-    "premier": "prime minister",
-    "pm": "prime minister",
+    "premier": "prime-minister",
+    "pm": "prime-minister",
     "secretary-general": "secretary general",
     "general-secretary": "secretary general",
-    "vice-president": "vice president",
     "advisor": "adviser",
     "spokeswoman": "spokesperson",
     "spokesman": "spokesperson",
+    "adm": "admiral",
+    "gen": "general",
+    "col": "colonel",
+    "lt": "lieutenant",
+    "capt": "captain",
+    "maj": "major",
 }
+# Modifiers that make a different office: a vice president is not a president.
+_GLUE = frozenset("vice deputy former acting prime".split())
 
 _PERSON = "person"
 _GROUP = "group"
@@ -137,6 +145,7 @@ def fold_token(token: str) -> str:
         return ""
     t = t.replace("kh", "h").replace("ph", "f").replace("ck", "k").replace("x", "ks")
     t = t.replace("w", "v")
+    t = re.sub(r"ff$", "v", t)
     t = re.sub(r"^j(?=[aeiou])", "y", t)
     t = re.sub(r"(.)\1+", r"\1", t)
     if len(t) > 3:
@@ -164,6 +173,7 @@ class ParsedName:
     display: str = ""
     role: str | None = None
     place: str | None = None
+    gender: str | None = None
 
     @property
     def surname_key(self) -> str:
@@ -180,7 +190,36 @@ class ParsedName:
 
     @property
     def initials_only(self) -> bool:
-        return all(len(re.sub(r"[^A-Za-z]", "", g)) <= 2 for g in self.given)
+        return all(_is_initials(g) for g in self.given)
+
+    @property
+    def given_tokens(self) -> tuple[str, ...]:
+        """Folded given names; initials ("J.D.", "JD") become one token per letter."""
+        out: list[str] = []
+        for g in self.given:
+            if _is_initials(g):
+                out.extend(re.sub(r"[^a-z]", "", _strip_accents(g).lower()))
+            else:
+                out.append(fold_token(g))
+        return tuple(t for t in out if t)
+
+
+def _is_initials(token: str) -> bool:
+    letters = re.sub(r"[^A-Za-z]", "", token)
+    return len(letters) <= 1 or ("." in token or letters.isupper()) and len(letters) <= 3
+
+
+_FEMALE = frozenset("ms mrs miss madam madame mme dame lady frau".split())
+_MALE = frozenset("mr sir lord monsieur herr".split())
+
+
+def _gender(words: Iterable[str]) -> str | None:
+    for w in words:
+        if w in _FEMALE:
+            return "f"
+        if w in _MALE:
+            return "m"
+    return None
 
 
 def _is_title(word: str) -> bool:
@@ -200,15 +239,34 @@ def _split_trailing_of(text: str) -> tuple[str, str | None]:
 
 
 def _place_of(text: str) -> str | None:
-    """The place a phrase names, via demonyms ("German" -> germany) or the name itself."""
+    """The place a phrase names, via demonyms ("German" -> germany), else its first word
+    ("Valdoria's northern squadron" -> valdoria)."""
     low = _strip_accents(text).lower().strip(". ")
     low = re.sub(r"'s?$", "", low)
     if low in DEMONYMS:
         return DEMONYMS[low]
-    for word in low.split():
-        if word.rstrip(".") in DEMONYMS:
-            return DEMONYMS[word.rstrip(".")]
-    return low or None
+    words = [re.sub(r"'s?$", "", w).rstrip(".") for w in low.split()]
+    for word in words:
+        if word in DEMONYMS:
+            return DEMONYMS[word]
+    if len(words) > 2:
+        words = [w for w in words if w not in _PLACE_FILLER][:1]
+    return " ".join(words) or None
+
+
+_PLACE_FILLER = frozenset("of the republic federation union".split())
+
+
+def same_place(a: str | None, b: str | None) -> bool:
+    """Places agree when either is unknown or every word of the shorter one matches a word of
+    the other on its first five letters ("Valdorian" / "Republic of Valdoria")."""
+    if not a or not b:
+        return True
+    sa = {w[:5] for w in a.split() if w not in _PLACE_FILLER}
+    sb = {w[:5] for w in b.split() if w not in _PLACE_FILLER}
+    if not sa or not sb:
+        return True
+    return sa <= sb or sb <= sa
 
 
 @lru_cache(maxsize=65536)
@@ -255,7 +313,8 @@ def parse_name(text: str, type_hint: str | None = None) -> ParsedName:
         kind = "role" if role else _GROUP
         return ParsedName(raw, kind, display=_strip_article(raw), role=role, place=place)
     given, surname = _split_name([t.strip(",") for t in name_tokens])
-    return ParsedName(raw, "name", given, surname, " ".join(name_tokens), role, place)
+    return ParsedName(raw, "name", given, surname, " ".join(name_tokens), role, place,
+                      _gender(words))
 
 
 def _strip_article(text: str) -> str:
@@ -279,30 +338,39 @@ def _role_like(token: str, word: str) -> bool:
 
 def _role_end(tokens: Sequence[str], words: Sequence[str], start: int) -> int:
     """Index where the name starts, after a leading role phrase ("US President", "NATO
-    Secretary General", "Secretary of State"); ``start`` when there is no role phrase.
+    Secretary General", "Ostmark Foreign Minister", "Secretary of State"); ``start`` when there
+    is no role phrase.
 
-    A title word counts only while every word before it is role-like, and a trailing title
-    counts only when the whole string is role-like: "Angus King" is a name, "Ukrainian
-    President" a role.
+    Capitalised words before a title qualify it ("Ostmark"); a title that is the last word makes
+    the whole string a role only after an article ("the Kestrel premier") or when every word is
+    role-like ("Ukrainian President"): "Angus King" stays a name.
     """
     last = start - 1
     for i in range(start, len(words)):
         if _is_title(words[i]):
             last = i
-        elif not _role_like(tokens[i], words[i]):
+        elif not (_role_like(tokens[i], words[i]) or tokens[i][:1].isupper()):
             break
     if last < start:
         return start
     cut = last + 1
-    if cut == len(words) and not all(
-        _role_like(t, w) for t, w in zip(tokens[start:], words[start:], strict=True)
-    ):
-        return start
+    if cut == len(words):
+        article = start > 0 and words[start - 1] in _ARTICLES
+        if not article and not all(
+            _role_like(t, w) for t, w in zip(tokens[start:], words[start:], strict=True)
+        ):
+            return start if not _is_title(words[start]) else _role_end_before_last(
+                tokens, words, start)
     while cut < len(words) and (words[cut] in _CONNECTORS or _is_place(words[cut])):
         if cut + 1 == len(words):
             break
         cut += 1
     return cut
+
+
+def _role_end_before_last(tokens: Sequence[str], words: Sequence[str], start: int) -> int:
+    """"King Charles" style: the title opens the string and a name follows it."""
+    return _role_end(tokens[:-1], words[:-1], start) if len(words) > start + 1 else start
 
 
 _CONNECTORS = frozenset({"of", "for", "the"})
@@ -328,36 +396,50 @@ def _split_name(tokens: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]
 
 
 _MODIFIERS = frozenset(
-    "foreign special state deputy vice former acting defence defense chief general".split()
+    "foreign special state deputy vice former acting defence defense chief rear".split()
 )
 
 
 @lru_cache(maxsize=65536)
 def role_key(role: str | None, affiliation: str | None = None) -> tuple[str, str] | None:
-    """(office, place) for a role, so "Ukrainian President", "President of Ukraine" and
-    "Ukraine's president" compare equal; ``None`` when the role names no office."""
+    """(office words, place) for a role, so "Ukrainian President", "President of Ukraine" and
+    "Ukraine's president" compare equal; ``None`` when the role names no office.
+
+    Office words are a sorted, space-separated set; "vice", "deputy", "former", "acting" and
+    "prime" are glued to the next word because they name a different office.
+    """
     if not role:
         return None
     text, place = _split_trailing_of(_clean(role))
     if place is None and " of " in text:
         text, _, tail = text.partition(" of ")
         place = _place_of(tail)
-    office: list[str] = []
-    for token in re.split(r"[\s/]+", text):
-        w = _word(token)
-        possessive = bool(re.search(r"'s?$", w))
-        w = re.sub(r"'s?$", "", w).replace(".", "")
-        if not w:
+    office: set[str] = set()
+    qualifiers: list[str] = []
+    glue = ""
+    for token in re.split(r"[\s/,]+", text):
+        possessive = bool(re.search(r"['\u2019]s?$", token))
+        w = re.sub(r"'s?$", "", _word(token)).replace(".", "")
+        if not w or w in _ARTICLES:
             continue
-        if place is None and (possessive or _is_place(w) or w in _ORGISH and w not in _MODIFIERS):
-            place = DEMONYMS.get(w, w)
-        elif _is_title(w):
-            office.append(_OFFICE_SYNONYMS.get(w, w))
-    if not any(w not in _MODIFIERS for w in office):
+        if _is_title(w):
+            for part in _OFFICE_SYNONYMS.get(w, w).split():
+                if part in _GLUE:
+                    glue = f"{glue}{part}-"
+                else:
+                    office.add(glue + part)
+                    glue = ""
+        elif possessive or _is_place(w) or w in _ORGISH:
+            place = place or DEMONYMS.get(w, w)
+        elif token[:1].isupper():
+            qualifiers.append(w)
+    if not office - _MODIFIERS:
         return None
+    if place is None and qualifiers:
+        place = qualifiers[0]
     if place is None and affiliation:
         place = _place_of(affiliation)
-    return " ".join(office), place or ""
+    return " ".join(sorted(office)), place or ""
 
 
 def _role_place(role: str) -> str | None:
@@ -400,7 +482,9 @@ class Mention:
 
     ``group`` ties mentions that one extraction already declared to be the same actor (an
     ``Actor``'s name and aliases); ``declared`` marks mentions from an actors list rather than
-    from an item's ``actor`` field.
+    from an item's ``actor`` field, and ``primary`` the declared name itself (preferred as the
+    canonical spelling). A ``weak`` mention (an ``attributed_by`` or ``beneficiary``) is
+    resolved when it names a known actor but never creates an actor of its own.
     """
 
     source: str
@@ -410,6 +494,8 @@ class Mention:
     affiliation: str | None = None
     group: str | None = None
     declared: bool = False
+    primary: bool = False
+    weak: bool = False
     sources: tuple[str, ...] = ()
 
 
@@ -459,6 +545,7 @@ def resolve(mentions: Iterable[Mention], *, decide: Decide | None = None) -> Res
     parsed = [parse_name(m.text, m.type) for m in unique]
     uf = _UnionFind(len(unique))
     _union_declared(unique, uf)
+    _union_same_text(unique, uf)
     _union_full_names(unique, parsed, uf, decide)
     _union_groups(unique, parsed, uf)
     _attach_partials(unique, parsed, uf)
@@ -481,6 +568,21 @@ def _union_declared(mentions: Sequence[Mention], uf: _UnionFind) -> None:
             uf.union(first[key], i)
         else:
             first[key] = i
+
+
+def _union_same_text(mentions: Sequence[Mention], uf: _UnionFind) -> None:
+    """An item's actor string that one declared actor of the same article also uses is that
+    actor (when exactly one declared actor uses it)."""
+    declared: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for i, m in enumerate(mentions):
+        if m.declared:
+            declared[(m.source, _clean(m.text).lower())].add(uf.find(i))
+    for i, m in enumerate(mentions):
+        if m.declared:
+            continue
+        roots = {uf.find(j) for j in declared.get((m.source, _clean(m.text).lower()), ())}
+        if len(roots) == 1:
+            uf.union(i, roots.pop())
 
 
 def _union_full_names(
@@ -527,20 +629,23 @@ def _union_near_spellings(
 
 
 def _given_compatible(a: ParsedName, b: ParsedName) -> bool:
-    """Same given names, or one is the initials of the other ("J.D." and "James David")."""
-    ga, gb = a.given_key, b.given_key
-    if not ga or not gb or ga == gb:
+    """Given names that can be one person's: "Donald" / "Donald J.", "J.D." / "James David",
+    "Aleksandr" / "Alexander" (same initial, near-identical folded spelling); never "John" /
+    "Jane". The first two given names are compared; a missing one is no objection."""
+    ga, gb = a.given_tokens, b.given_tokens
+    if not ga or not gb:
         return True
-    return _initials(a) == gb or _initials(b) == ga or _initials(a) == _initials(b) and (
-        a.initials_only or b.initials_only
-    )
+    if a.gender and b.gender and a.gender != b.gender:
+        return False
+    return all(_token_compatible(x, y) for x, y in zip(ga[:2], gb[:2], strict=False))
 
 
-def _initials(p: ParsedName) -> str:
-    letters = "".join(re.sub(r"[^a-z]", "", _strip_accents(g).lower()) for g in p.given)
-    if p.initials_only:
-        return letters
-    return "".join(fold_token(g)[:1] for g in p.given)
+def _token_compatible(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if len(a) == 1 or len(b) == 1:
+        return a[0] == b[0]
+    return a[0] == b[0] and min(len(a), len(b)) >= 4 and JaroWinkler.similarity(a, b) >= 0.9
 
 
 def _union_groups(mentions: Sequence[Mention], parsed: Sequence[ParsedName],
@@ -639,10 +744,11 @@ def _candidates(
 
 
 def _role_matches(key: tuple[str, str], roles: set[tuple[str, str]]) -> bool:
-    """An office matches when the office words agree and the places agree (or one is unknown
-    within the same office)."""
-    office, place = key
-    return any(o == office and (p == place or not place) for o, p in roles)
+    """A role mention fits a person when its office words are among the person's office words
+    for some role ("admiral" fits "rear admiral") and the places agree or one is unknown."""
+    words = set(key[0].split())
+    return any(words <= set(office.split()) and same_place(key[1], place)
+               for office, place in roles)
 
 
 def _pick(candidates: set[int], source: str, clusters: dict[int, _ClusterInfo]) -> int | None:
@@ -677,6 +783,8 @@ def _build(mentions: Sequence[Mention], parsed: Sequence[ParsedName], uf: _Union
     by_mention: dict[tuple[str, str], str] = {}
     texts: dict[str, set[str]] = defaultdict(set)
     for node in nodes.values():
+        if all(m.weak for m in node.mentions):
+            continue
         actor = _actor(node)
         actors.append(actor)
         for m in node.mentions:
@@ -710,18 +818,22 @@ def _canonical_name(node: _Node) -> str:
     """The fullest name form; ties go to the spelling most sources use, then the alphabet."""
     forms: Counter[str] = Counter()
     sources: dict[str, set[str]] = defaultdict(set)
+    primary: dict[str, set[str]] = defaultdict(set)
     for m, p in zip(node.mentions, node.parsed, strict=True):
         form = p.display or _strip_article(_clean(m.text))
         if form:
             forms[form] += 1
             sources[form].update(m.sources or (m.source,))
+            if m.primary:
+                primary[form].update(m.sources or (m.source,))
     if not forms:
         return _clean(node.mentions[0].text)
+    person = any(p.kind == "name" for p in node.parsed)
 
-    def rank(form: str) -> tuple[int, int, int, int, str]:
-        person = [p for p in node.parsed if p.kind == "name"]
-        tokens = len(form.split()) if person else len(form)
-        return (-tokens, -len(sources[form]), -forms[form], -len(form), form)
+    def rank(form: str) -> tuple[int, int, int, int, int, str]:
+        tokens, declared = len(form.split()), len(primary[form])
+        first, second = (tokens, declared) if person else (declared, tokens)
+        return (-first, -second, -len(sources[form]), -forms[form], -len(form), form)
 
     return min(forms, key=rank)
 
