@@ -8,6 +8,7 @@ built from the rest. Only when *nothing* could be extracted does :func:`brief` r
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,9 @@ from summarizer.extract import aextract, extract
 from summarizer.ingest import Article, load_articles
 from summarizer.merge import merge
 from summarizer.schema import ArticleExtraction, Briefing, Failure
+from summarizer.summarize import asummarize, summarize
+
+log = logging.getLogger(__name__)
 
 Input = str | Path | Article
 
@@ -98,6 +102,28 @@ def finish(
     return briefing
 
 
+def _summary_failed(exc: ModelError) -> None:
+    log.warning("the event summary could not be written: %s", exc)
+
+
+def with_summary(briefing: Briefing, client: ModelClient) -> Briefing:
+    """Add the model-written, item-cited event summary; a failure leaves it empty."""
+    try:
+        briefing.event = summarize(briefing, client)
+    except ModelError as exc:
+        _summary_failed(exc)
+    return briefing
+
+
+async def awith_summary(briefing: Briefing, client: ModelClient) -> Briefing:
+    """Async twin of :func:`with_summary`."""
+    try:
+        briefing.event = await asummarize(briefing, client)
+    except ModelError as exc:
+        _summary_failed(exc)
+    return briefing
+
+
 def _client(client: ModelClient | None, settings: Settings | None) -> ModelClient:
     if client is not None:
         return client
@@ -110,13 +136,21 @@ def brief(
     client: ModelClient | None = None,
     settings: Settings | None = None,
     title: str | None = None,
+    summary: bool = True,
 ) -> Briefing:
-    """One briefing from files, folders or :class:`Article` objects about one event."""
+    """One briefing from files, folders or :class:`Article` objects about one event.
+
+    With ``summary`` (the default) the model also writes the event summary from the merged
+    items (one more call); pass ``summary=False`` for items only.
+    """
     articles, failures = gather_articles(inputs)
     if not articles:
         raise _nothing(failures)
     client = _client(client, settings)
-    return finish(extract_all(articles, client), failures, settings=client.settings, title=title)
+    briefing = finish(
+        extract_all(articles, client), failures, settings=client.settings, title=title
+    )
+    return with_summary(briefing, client) if summary else briefing
 
 
 async def abrief(
@@ -125,6 +159,7 @@ async def abrief(
     client: ModelClient | None = None,
     settings: Settings | None = None,
     title: str | None = None,
+    summary: bool = True,
 ) -> Briefing:
     """Async twin of :func:`brief`; articles are extracted concurrently."""
     articles, failures = gather_articles(inputs)
@@ -132,7 +167,8 @@ async def abrief(
         raise _nothing(failures)
     client = _client(client, settings)
     extracted = await aextract_all(articles, client)
-    return finish(extracted, failures, settings=client.settings, title=title)
+    briefing = finish(extracted, failures, settings=client.settings, title=title)
+    return await awith_summary(briefing, client) if summary else briefing
 
 
 def _nothing(failures: Sequence[Failure]) -> InputError:

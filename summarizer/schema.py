@@ -327,9 +327,18 @@ class ArticleExtraction(_Model):
     )
 
 
+class SummarySentence(_Model):
+    """One sentence of the event summary, with the briefing items and sources it rests on."""
+
+    text: str
+    items: list[str] = Field(default_factory=list, description="Item ids, e.g. 'P1', 'C2'.")
+    sources: list[str] = Field(default_factory=list)
+
+
 class Event(_Model):
     title: str = ""
-    summary: str = ""
+    summary: str = Field(default="", description="The summary, each sentence with [sources].")
+    sentences: list[SummarySentence] = Field(default_factory=list)
 
 
 class Briefing(_Model):
