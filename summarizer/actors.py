@@ -667,16 +667,17 @@ def _attach_partials(mentions: Sequence[Mention], parsed: Sequence[ParsedName],
     """Attach surname-only, initials and role mentions to the one person they can mean."""
     clusters = _full_clusters(mentions, parsed, uf)
     surname_index: dict[str, set[int]] = defaultdict(set)
-    role_index: dict[tuple[str, str], set[int]] = defaultdict(set)
+    role_index: dict[str, set[int]] = defaultdict(set)
     for root, info in clusters.items():
         for key in info.surnames:
             surname_index[key].add(root)
-        for rkey in info.roles:
-            role_index[rkey].add(root)
+        for office, _ in info.roles:
+            for word in office.split():
+                role_index[word].add(root)
     attach: list[tuple[int, int]] = []
     leftovers: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for i, p in enumerate(parsed):
-        if p.kind == _GROUP or (p.kind == "name" and p.full):
+        if p.kind == _GROUP or (p.kind == "name" and p.full) or uf.find(i) in clusters:
             continue
         candidates = _candidates(p, mentions[i], surname_index, role_index, clusters)
         target = _pick(candidates, mentions[i].source, clusters)
@@ -697,6 +698,7 @@ class _ClusterInfo:
     surnames: set[str] = field(default_factory=set)
     givens: list[ParsedName] = field(default_factory=list)
     roles: set[tuple[str, str]] = field(default_factory=set)
+    genders: set[str] = field(default_factory=set)
 
 
 def _full_clusters(
@@ -711,6 +713,8 @@ def _full_clusters(
         root = uf.find(i)
         info = infos[root]
         info.sources.add(mentions[i].source)
+        if p.gender:
+            info.genders.add(p.gender)
         if p.kind == "name":
             info.surnames.add(p.surname_key)
             if p.full:
@@ -725,12 +729,13 @@ def _full_clusters(
 
 def _candidates(
     p: ParsedName, m: Mention, surnames: dict[str, set[int]],
-    roles: dict[tuple[str, str], set[int]], clusters: dict[int, _ClusterInfo],
+    roles: dict[str, set[int]], clusters: dict[int, _ClusterInfo],
 ) -> set[int]:
     if p.kind == "name":
         found = {
             root for root in surnames.get(p.surname_key, set())
-            if not p.given or any(_given_compatible(p, g) for g in clusters[root].givens)
+            if (not p.given or any(_given_compatible(p, g) for g in clusters[root].givens))
+            and (not p.gender or clusters[root].genders <= {p.gender})
         }
         rkey = role_key(p.role or m.role, m.affiliation)
         if rkey is not None and len(found) > 1:
@@ -740,7 +745,12 @@ def _candidates(
     rkey = role_key(p.role or m.role, m.affiliation)
     if rkey is None:
         return set()
-    return {root for root, info in clusters.items() if _role_matches(rkey, info.roles)}
+    words = rkey[0].split()
+    pool = set.intersection(*(roles.get(w, set()) for w in words)) if words else set()
+    found = {root for root in pool if _role_matches(rkey, clusters[root].roles)}
+    if p.gender:
+        found = {r for r in found if clusters[r].genders <= {p.gender}}
+    return found
 
 
 def _role_matches(key: tuple[str, str], roles: set[tuple[str, str]]) -> bool:
