@@ -664,7 +664,12 @@ def _union_groups(mentions: Sequence[Mention], parsed: Sequence[ParsedName],
 
 def _attach_partials(mentions: Sequence[Mention], parsed: Sequence[ParsedName],
                      uf: _UnionFind) -> None:
-    """Attach surname-only, initials and role mentions to the one person they can mean."""
+    """Attach surname-only, initials and role mentions to the one person they can mean.
+
+    Mentions an article already tied together (an actor's name and aliases) are judged as one
+    unit, so "Brandt" declared with the role "Foreign Minister" and the alias "Ms. Brandt" uses
+    both clues. A unit with no fitting candidate, or with several, stays its own actor.
+    """
     clusters = _full_clusters(mentions, parsed, uf)
     surname_index: dict[str, set[int]] = defaultdict(set)
     role_index: dict[str, set[int]] = defaultdict(set)
@@ -674,22 +679,63 @@ def _attach_partials(mentions: Sequence[Mention], parsed: Sequence[ParsedName],
         for office, _ in info.roles:
             for word in office.split():
                 role_index[word].add(root)
+    units: dict[int, list[int]] = defaultdict(list)
+    for i, p in enumerate(parsed):
+        root = uf.find(i)
+        if p.kind != _GROUP and root not in clusters:
+            units[root].append(i)
     attach: list[tuple[int, int]] = []
     leftovers: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for i, p in enumerate(parsed):
-        if p.kind == _GROUP or (p.kind == "name" and p.full) or uf.find(i) in clusters:
-            continue
-        candidates = _candidates(p, mentions[i], surname_index, role_index, clusters)
-        target = _pick(candidates, mentions[i].source, clusters)
+    for root in sorted(units):
+        members = units[root]
+        candidates = _unit_candidates(members, mentions, parsed, surname_index, role_index,
+                                      clusters)
+        target = _pick(candidates, {mentions[i].source for i in members}, clusters)
         if target is not None:
-            attach.append((i, target))
+            attach.append((root, target))
         else:
-            leftovers[_partial_key(p)].append(i)
-    for i, root in attach:
-        uf.union(i, root)
-    for members in leftovers.values():
-        for other in members[1:]:
-            uf.union(members[0], other)
+            leftovers[min(_partial_key(parsed[i]) for i in members)].append(root)
+    for root, target in attach:
+        uf.union(root, target)
+    for roots in leftovers.values():
+        for other in roots[1:]:
+            uf.union(roots[0], other)
+
+
+def _unit_candidates(
+    members: Sequence[int], mentions: Sequence[Mention], parsed: Sequence[ParsedName],
+    surnames: dict[str, set[int]], roles: dict[str, set[int]],
+    clusters: dict[int, _ClusterInfo],
+) -> set[int]:
+    """Persons every name in the unit can be, narrowed by the unit's roles and honorifics."""
+    found: set[int] | None = None
+    keys: set[tuple[str, str]] = set()
+    genders: set[str] = set()
+    for i in members:
+        p, m = parsed[i], mentions[i]
+        keys.update(k for k in (role_key(p.role, m.affiliation), role_key(m.role, m.affiliation))
+                    if k is not None)
+        if p.gender:
+            genders.add(p.gender)
+        if p.kind == "name":
+            fits = {r for r in surnames.get(p.surname_key, set())
+                    if not p.given or any(_given_compatible(p, g) for g in clusters[r].givens)}
+            found = fits if found is None else found & fits
+    if found is None:
+        found = set()
+        for office, place in keys:
+            words = office.split()
+            pool = set.intersection(*(roles.get(w, set()) for w in words))
+            found |= {r for r in pool if _role_matches((office, place), clusters[r].roles)}
+    elif keys:
+        fitting = {r for r in found if any(_role_matches(k, clusters[r].roles) for k in keys)}
+        found = fitting or {r for r in found if not clusters[r].roles}
+    if len(genders) == 1:
+        gender = next(iter(genders))
+        found = {r for r in found if clusters[r].genders <= genders}
+        same = {r for r in found if clusters[r].genders == genders}
+        found = same or found if gender else found
+    return found
 
 
 @dataclass
@@ -727,32 +773,6 @@ def _full_clusters(
     return {root: infos[root] for root in has_full}
 
 
-def _candidates(
-    p: ParsedName, m: Mention, surnames: dict[str, set[int]],
-    roles: dict[str, set[int]], clusters: dict[int, _ClusterInfo],
-) -> set[int]:
-    if p.kind == "name":
-        found = {
-            root for root in surnames.get(p.surname_key, set())
-            if (not p.given or any(_given_compatible(p, g) for g in clusters[root].givens))
-            and (not p.gender or clusters[root].genders <= {p.gender})
-        }
-        rkey = role_key(p.role or m.role, m.affiliation)
-        if rkey is not None and len(found) > 1:
-            narrowed = {r for r in found if _role_matches(rkey, clusters[r].roles)}
-            found = narrowed or found
-        return found
-    rkey = role_key(p.role or m.role, m.affiliation)
-    if rkey is None:
-        return set()
-    words = rkey[0].split()
-    pool = set.intersection(*(roles.get(w, set()) for w in words)) if words else set()
-    found = {root for root in pool if _role_matches(rkey, clusters[root].roles)}
-    if p.gender:
-        found = {r for r in found if clusters[r].genders <= {p.gender}}
-    return found
-
-
 def _role_matches(key: tuple[str, str], roles: set[tuple[str, str]]) -> bool:
     """A role mention fits a person when its office words are among the person's office words
     for some role ("admiral" fits "rear admiral") and the places agree or one is unknown."""
@@ -761,9 +781,10 @@ def _role_matches(key: tuple[str, str], roles: set[tuple[str, str]]) -> bool:
                for office, place in roles)
 
 
-def _pick(candidates: set[int], source: str, clusters: dict[int, _ClusterInfo]) -> int | None:
+def _pick(candidates: set[int], sources: set[str],
+          clusters: dict[int, _ClusterInfo]) -> int | None:
     """The single candidate in the same article, else the single candidate overall."""
-    local = [c for c in candidates if source in clusters[c].sources]
+    local = [c for c in candidates if sources & clusters[c].sources]
     if len(local) == 1:
         return local[0]
     if not local and len(candidates) == 1:
