@@ -119,6 +119,7 @@ def _strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=65536)
 def _clean(text: str) -> str:
     """Fold typography and drop a trailing possessive, so "Putin’s" reads as "Putin"."""
     text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
@@ -137,8 +138,8 @@ def fold_token(token: str) -> str:
 
     The rules are general spelling equivalences (not names): final ``-iy/-yy/-yi/-ii/-ij/-y/-i``
     collapse (Zelenskyy, Zelenskiy, Zelensky, Zelenski), ``w``->``v`` (Wolodymyr), ``kh``->``h``,
-    ``ph``->``f``, ``ck``->``k``, ``x``->``ks``, ``j``->``y`` before a vowel at the start (Juri),
-    and doubled letters collapse.
+    ``ph``->``f``, ``ck``->``k``, ``x``->``ks``, a final ``-ff``->``-v`` (Voronoff), and doubled
+    letters collapse.
     """
     t = re.sub(r"[^a-z]", "", _strip_accents(token).lower())
     if not t:
@@ -146,7 +147,6 @@ def fold_token(token: str) -> str:
     t = t.replace("kh", "h").replace("ph", "f").replace("ck", "k").replace("x", "ks")
     t = t.replace("w", "v")
     t = re.sub(r"ff$", "v", t)
-    t = re.sub(r"^j(?=[aeiou])", "y", t)
     t = re.sub(r"(.)\1+", r"\1", t)
     if len(t) > 3:
         t = re.sub(r"(iy|yi|ij|ii|y|i)$", "i", t)
@@ -572,17 +572,24 @@ def _union_declared(mentions: Sequence[Mention], uf: _UnionFind) -> None:
 
 def _union_same_text(mentions: Sequence[Mention], uf: _UnionFind) -> None:
     """An item's actor string that one declared actor of the same article also uses is that
-    actor (when exactly one declared actor uses it)."""
+    actor: the one declared under that name, else the one that lists it as an alias."""
     declared: dict[tuple[str, str], set[int]] = defaultdict(set)
+    named: dict[tuple[str, str], set[int]] = defaultdict(set)
     for i, m in enumerate(mentions):
         if m.declared:
-            declared[(m.source, _clean(m.text).lower())].add(uf.find(i))
+            key = (m.source, _clean(m.text).lower())
+            declared[key].add(uf.find(i))
+            if m.primary:
+                named[key].add(uf.find(i))
     for i, m in enumerate(mentions):
         if m.declared:
             continue
-        roots = {uf.find(j) for j in declared.get((m.source, _clean(m.text).lower()), ())}
-        if len(roots) == 1:
-            uf.union(i, roots.pop())
+        key = (m.source, _clean(m.text).lower())
+        for pool in (named.get(key, set()), declared.get(key, set())):
+            roots = {uf.find(j) for j in pool}
+            if len(roots) == 1:
+                uf.union(i, roots.pop())
+                break
 
 
 def _union_full_names(
@@ -669,7 +676,15 @@ def _attach_partials(mentions: Sequence[Mention], parsed: Sequence[ParsedName],
     Mentions an article already tied together (an actor's name and aliases) are judged as one
     unit, so "Brandt" declared with the role "Foreign Minister" and the alias "Ms. Brandt" uses
     both clues. A unit with no fitting candidate, or with several, stays its own actor.
+    Units with a name go first, so that a role reference ("the Ukrainian president") can use
+    the roles that surname mentions brought to a person.
     """
+    _attach_units(mentions, parsed, uf, with_names=True)
+    _attach_units(mentions, parsed, uf, with_names=False)
+
+
+def _attach_units(mentions: Sequence[Mention], parsed: Sequence[ParsedName], uf: _UnionFind,
+                  *, with_names: bool) -> None:
     clusters = _full_clusters(mentions, parsed, uf)
     surname_index: dict[str, set[int]] = defaultdict(set)
     role_index: dict[str, set[int]] = defaultdict(set)
@@ -688,6 +703,8 @@ def _attach_partials(mentions: Sequence[Mention], parsed: Sequence[ParsedName],
     leftovers: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for root in sorted(units):
         members = units[root]
+        if any(parsed[i].kind == "name" for i in members) != with_names:
+            continue
         candidates = _unit_candidates(members, mentions, parsed, surname_index, role_index,
                                       clusters)
         target = _pick(candidates, {mentions[i].source for i in members}, clusters)
@@ -698,8 +715,47 @@ def _attach_partials(mentions: Sequence[Mention], parsed: Sequence[ParsedName],
     for root, target in attach:
         uf.union(root, target)
     for roots in leftovers.values():
-        for other in roots[1:]:
-            uf.union(roots[0], other)
+        _union_compatible_units([(r, _unit_clues(units[r], mentions, parsed)) for r in roots],
+                                uf)
+
+
+def _unit_clues(
+    members: Sequence[int], mentions: Sequence[Mention], parsed: Sequence[ParsedName]
+) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """The honorific genders and role keys a unit of partial mentions carries."""
+    genders = frozenset(parsed[i].gender for i in members if parsed[i].gender)
+    keys = frozenset(
+        k for i in members
+        for k in (role_key(parsed[i].role, mentions[i].affiliation),
+                  role_key(mentions[i].role, mentions[i].affiliation))
+        if k is not None
+    )
+    return genders, keys  # type: ignore[return-value]
+
+
+def _union_compatible_units(
+    units: Sequence[tuple[int, tuple[frozenset[str], frozenset[tuple[str, str]]]]],
+    uf: _UnionFind,
+) -> None:
+    """Unattached mentions with one key ("Brandt") are one actor only while their clues agree:
+    "Ms. Brandt" the minister and "Admiral Brandt" stay two actors."""
+    buckets: list[tuple[int, set[str], set[tuple[str, str]]]] = []
+    for root, (genders, keys) in units:
+        for head, b_genders, b_keys in buckets:
+            if len(genders | b_genders) <= 1 and _roles_agree(keys, b_keys):
+                uf.union(head, root)
+                b_genders |= genders
+                b_keys |= keys
+                break
+        else:
+            buckets.append((root, set(genders), set(keys)))
+
+
+def _roles_agree(a: Iterable[tuple[str, str]], b: Iterable[tuple[str, str]]) -> bool:
+    a, b = set(a), set(b)
+    if not a or not b:
+        return True
+    return any(_role_matches(k, b) for k in a) or any(_role_matches(k, a) for k in b)
 
 
 def _unit_candidates(
@@ -811,7 +867,7 @@ def _build(mentions: Sequence[Mention], parsed: Sequence[ParsedName], uf: _Union
         node.mentions.append(m)
         node.parsed.append(parsed[i])
     actors: list[Actor] = []
-    by_mention: dict[tuple[str, str], str] = {}
+    ranked: dict[tuple[str, str], tuple[int, str]] = {}
     texts: dict[str, set[str]] = defaultdict(set)
     for node in nodes.values():
         if all(m.weak for m in node.mentions):
@@ -819,9 +875,14 @@ def _build(mentions: Sequence[Mention], parsed: Sequence[ParsedName], uf: _Union
         actor = _actor(node)
         actors.append(actor)
         for m in node.mentions:
-            by_mention[(m.source, m.text)] = actor.name
-            by_mention[(m.source, _clean(m.text))] = actor.name
+            # An item's own string resolves where that item mention went; then a declared
+            # name; then an alias (two actors can list the same alias).
+            rank = 0 if not (m.declared or m.weak) else 1 if m.primary else 2 if m.declared else 3
+            for key in ((m.source, m.text), (m.source, _clean(m.text))):
+                if key not in ranked or (rank, actor.name) < ranked[key]:
+                    ranked[key] = (rank, actor.name)
             texts[_clean(m.text)].add(actor.name)
+    by_mention = {key: name for key, (_, name) in ranked.items()}
     by_text = {t: next(iter(names)) for t, names in texts.items() if len(names) == 1}
     actors.sort(key=lambda a: (-len(a.sources), a.name.lower(), a.name))
     return Resolution(actors, by_mention, by_text)
@@ -837,7 +898,7 @@ def _actor(node: _Node) -> Actor:
     return Actor(
         name=name,
         aliases=aliases,
-        role=_most_common([r for m in node.mentions for r in _mention_roles(m, node)]),
+        role=_main_role(node),
         roles=roles,
         type=_actor_type(node),
         affiliation=_most_common([m.affiliation for m in node.mentions if m.affiliation]),
@@ -872,20 +933,33 @@ def _canonical_name(node: _Node) -> str:
 def _mention_roles(m: Mention, node: _Node) -> list[str]:
     out = [m.role] if m.role else []
     p = parse_name(m.text, m.type)
-    if p.role and p.kind == "name":
+    if p.role and p.kind in ("name", "role"):
         out.append(p.role)
     return [r.strip() for r in out if r.strip()]
 
 
+def _main_role(node: _Node) -> str | None:
+    """The role articles declare for the actor most often (an ``Actor.role``), then the role
+    seen most often, then the longest."""
+    declared: dict[str, set[str]] = defaultdict(set)
+    for m in node.mentions:
+        if m.primary and m.role:
+            declared[m.role.strip()].update(m.sources or (m.source,))
+    counts = Counter(r for m in node.mentions for r in _mention_roles(m, node))
+    if not counts:
+        return None
+    return min(counts, key=lambda r: (-len(declared.get(r, ())), -counts[r], -len(r), r))
+
+
 def _roles(node: _Node) -> list[str]:
-    seen: dict[str, str] = {}
+    """Every role seen, once per spelling that differs in more than case (the capitalised
+    spelling kept, so the choice depends only on the set of spellings)."""
+    seen: dict[str, set[str]] = defaultdict(set)
     for m in node.mentions:
         for r in _mention_roles(m, node):
-            seen.setdefault(r.lower(), r)
-    for m, p in zip(node.mentions, node.parsed, strict=True):
-        if p.kind == "role" and p.role:
-            seen.setdefault(p.role.lower(), p.role)
-    return sorted(seen.values(), key=lambda r: (r.lower(), r))
+            seen[r.lower()].add(r)
+    chosen = [min(v, key=lambda r: (-sum(ch.isupper() for ch in r), r)) for v in seen.values()]
+    return sorted(chosen, key=lambda r: (r.lower(), r))
 
 
 _TYPE_PRIORITY: dict[str, int] = {

@@ -97,11 +97,11 @@ def _norm(text: str) -> str:
 
 
 def _tz(text: str) -> str | None:
+    ambiguous = ("et", "ct", "pt", "ist")  # also ordinary words; only trusted in brackets
     for m in re.finditer(r"\b([a-z]{2,4})\b", text):
-        if m.group(1) in TIMEZONES and m.group(1) not in ("et", "ct", "pt", "ist") or (
-            m.group(1) in ("et", "ct", "pt", "ist") and re.search(r"[(\s]" + m.group(1) + r"\)", text)
-        ):
-            return m.group(1).upper()
+        word = m.group(1)
+        if word in TIMEZONES and (word not in ambiguous or f"({word})" in text):
+            return word.upper()
     return None
 
 

