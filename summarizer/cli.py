@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import click
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from summarizer import pipeline
@@ -22,9 +23,9 @@ from summarizer.config import Settings
 from summarizer.errors import InputError, SummarizerError
 from summarizer.extract import extract as extract_one
 from summarizer.files import write_atomic
-from summarizer.ingest import require_articles
+from summarizer.ingest import article_text, require_articles
 from summarizer.merge import merge as merge_extractions
-from summarizer.render import to_json, to_markdown
+from summarizer.render import format_from, render, to_markdown
 from summarizer.schema import ArticleExtraction, Briefing, json_schemas
 
 app = typer.Typer(
@@ -49,7 +50,10 @@ Output = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write here instead of standard output.")
 ]
 Format = Annotated[
-    str | None, typer.Option("--format", "-f", help="json or md (default: from --output suffix).")
+    str | None,
+    typer.Option(
+        "--format", "-f", help="json, md or html (default: from the --output suffix, else json)."
+    ),
 ]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")]
 
@@ -70,12 +74,7 @@ def _setup_logging(verbose: bool) -> None:
 
 
 def _format(output: Path | None, fmt: str | None) -> str:
-    if fmt is None:
-        markdown = output is not None and output.suffix.lower() in (".md", ".markdown")
-        fmt = "md" if markdown else "json"
-    if fmt not in ("json", "md"):
-        raise SummarizerError(f"unknown format {fmt!r}; use json or md")
-    return fmt
+    return format_from(output, fmt)
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -87,7 +86,8 @@ def _emit(text: str, output: Path | None) -> None:
 
 
 def _render(briefing: Briefing, fmt: str) -> str:
-    return to_json(briefing) if fmt == "json" else to_markdown(briefing)
+    """JSON, Markdown, or the HTML report (article texts read from each ``Source.path``)."""
+    return render(briefing, fmt)
 
 
 @app.command()
@@ -190,6 +190,48 @@ def schema(
     for name, body in schemas.items():
         write_atomic(output_dir / name, json.dumps(body, indent=2) + "\n")
     err.print(f"wrote {len(schemas)} schema files to {output_dir}")
+
+
+def _load_briefing(path: Path) -> Briefing:
+    if not path.is_file():
+        raise InputError(path, "no such file")
+    try:
+        return Briefing.model_validate_json(path.read_text("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(path, "not a UTF-8 text file") from exc
+    except ValidationError as exc:
+        first = str(exc).splitlines()[:3]
+        raise InputError(path, "not a briefing JSON: " + " ".join(first)) from exc
+
+
+@app.command()
+def show(
+    briefing_file: Annotated[Path, typer.Argument(help="A briefing JSON (from `brief`).")],
+    width: Annotated[int | None, typer.Option(help="Wrap at this many columns.")] = None,
+) -> None:
+    """Print a briefing JSON as formatted Markdown in the terminal."""
+    from rich.markdown import Markdown
+
+    markdown = to_markdown(_load_briefing(briefing_file))
+    Console(width=width, soft_wrap=False).print(Markdown(markdown))
+
+
+@app.command()
+def text(
+    article: Annotated[Path, typer.Argument(help="An article file (.txt, .md, .html, .json).")],
+    record: Annotated[
+        str | None, typer.Option("--id", help="The record id, for a JSON file of several.")
+    ] = None,
+) -> None:
+    """Print exactly the text that evidence offsets refer to (for HTML: the extracted text)."""
+    body = article_text(article, record).text
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:
+        sys.stdout.write(body)
+    else:
+        sys.stdout.flush()
+        stream.write(body.encode("utf-8"))
+        stream.flush()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,18 +1,31 @@
-"""Briefing -> JSON / Markdown text. Pure functions; writing files is the caller's business.
+"""Briefing -> JSON / Markdown / HTML text. Pure functions; writing files is the caller's business.
 
-Markdown output escapes article-derived text so that a quote cannot inject markup (links,
-HTML, table breaks) into the rendered briefing.
+The Markdown briefing reads top down, the way an analyst scans: summary, who is involved, what
+each actor wants, who promised what (a table), what is still open, where outlets disagree, and
+the sources. Every item keeps its evidence as short verbatim quotes with the source id and the
+character offsets (``text[start:end] == quote``) so it can be checked.
+
+Article-derived text is escaped so that a quote cannot inject markup (links, HTML, table breaks)
+into the rendered briefing. The HTML report lives in :mod:`summarizer.html_report`.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
-from summarizer.schema import Briefing, Evidence
+from summarizer.errors import InputError
+from summarizer.schema import Actor, Briefing, Evidence
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|!])")
+FORMATS = ("json", "md", "html")
+SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
+QUOTES_PER_ITEM = 3
+QUOTE_MAX_CHARS = 240
+QUOTE_CHARS = "\"'“”‘’«»„"
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|!~])")
 
 
 def md_escape(text: str) -> str:
@@ -20,34 +33,95 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
+def md_code(text: str) -> str:
+    """``text`` as an inline code span (ids, paths), whatever backticks it holds."""
+    flat = " ".join(text.split()) or " "
+    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def format_from(output: Path | None, fmt: str | None) -> str:
+    """The output format: ``fmt`` when given, else from ``output``'s suffix, else JSON."""
+    if fmt is None:
+        suffix = output.suffix.lower() if output is not None else ""
+        fmt = SUFFIX_FORMATS.get(suffix, "json")
+    fmt = fmt.lower()
+    if fmt == "markdown":
+        fmt = "md"
+    if fmt not in FORMATS:
+        raise InputError("--format", f"unknown format {fmt!r}; use json, md or html")
+    return fmt
+
+
+def render(briefing: Briefing, fmt: str, *, texts: Mapping[str, str] | None = None) -> str:
+    """The briefing in ``fmt`` (json, md or html); ``texts`` (source id -> article text) is
+    used by the HTML report, which otherwise reads the articles from ``Source.path``."""
+    if fmt == "json":
+        return to_json(briefing)
+    if fmt == "md":
+        return to_markdown(briefing)
+    if fmt == "html":
+        from summarizer.html_report import to_html
+
+        return to_html(briefing, texts)
+    raise InputError("--format", f"unknown format {fmt!r}; use json, md or html")
+
+
 def to_json(briefing: Briefing) -> str:
     return briefing.model_dump_json(indent=2) + "\n"
 
 
-def _cite(evidence: Iterable[Evidence], limit: int = 3) -> str:
-    parts = []
-    for ev in list(evidence)[:limit]:
-        parts.append(f'[{md_escape(ev.source)} {ev.start}-{ev.end}] "{md_escape(ev.quote)}"')
-    return "; ".join(parts)
+# ---------------------------------------------------------------------------------------------
+# Markdown.
+# ---------------------------------------------------------------------------------------------
 
 
-def _support(sources: list[str]) -> str:
-    n = len(set(sources))
-    return "1 source" if n == 1 else f"{n} sources"
+def _short(quote: str) -> str:
+    flat = " ".join(quote.split())
+    if len(flat) <= QUOTE_MAX_CHARS:
+        return flat
+    return flat[: QUOTE_MAX_CHARS - 1].rsplit(" ", 1)[0] + " …"
+
+
+def quoted(quote: str) -> str:
+    """The quote in curly quotes, unless it already starts or ends with a quotation mark."""
+    if quote[:1] in QUOTE_CHARS or quote[-1:] in QUOTE_CHARS:
+        return quote
+    return f"“{quote}”"
+
+
+def _quote_line(source: str, quote: str, start: int | None, end: int | None) -> str:
+    where = f" {start}–{end}" if start is not None and end is not None else ""
+    return f"{md_code(source)}{where}: {md_escape(quoted(_short(quote)))}"
+
+
+def _evidence_lines(evidence: Sequence[Evidence], indent: str = "  ") -> list[str]:
+    """Nested bullets: one verbatim quote per line, with source id and offsets."""
+    lines = [
+        f"{indent}- {_quote_line(ev.source, ev.quote, ev.start, ev.end)}"
+        for ev in evidence[:QUOTES_PER_ITEM]
+    ]
+    if len(evidence) > QUOTES_PER_ITEM:
+        more = len(evidence) - QUOTES_PER_ITEM
+        lines.append(f"{indent}- … and {more} more quote{'s' if more > 1 else ''} (see JSON)")
+    return lines
+
+
+def _sources(sources: Iterable[str]) -> str:
+    ids = list(dict.fromkeys(sources))
+    if not ids:
+        return ""
+    label = "source" if len(ids) == 1 else f"{len(ids)} sources"
+    return f"{label}: " + ", ".join(md_code(s) for s in ids)
 
 
 def to_markdown(briefing: Briefing) -> str:
     """A readable briefing: what an analyst scans first comes first."""
-    out: list[str] = []
-    title = briefing.event.title or "Briefing"
-    out.append(f"# {md_escape(title)}\n")
-    if briefing.notice:
-        out.append(f"> **Note:** {md_escape(briefing.notice)}\n")
-    if briefing.partial:
-        missing = ", ".join(md_escape(s) for s in briefing.missing_sources)
-        out.append(f"> **Partial briefing:** these sources failed and are missing: {missing}\n")
-    if briefing.event.summary:
-        out.append(md_escape(briefing.event.summary) + "\n")
+    out: list[str] = [f"# {md_escape(briefing.event.title or 'Briefing')}", ""]
+    out += _notices(briefing)
+    out += _summary_section(briefing)
     out += _actors_section(briefing)
     out += _positions_section(briefing)
     out += _commitments_section(briefing)
@@ -57,33 +131,110 @@ def to_markdown(briefing: Briefing) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _notices(b: Briefing) -> list[str]:
+    lines: list[str] = []
+    if b.notice:
+        lines += [f"> **Note:** {md_escape(b.notice)}", ""]
+    if b.partial:
+        missing = ", ".join(md_code(s) for s in b.missing_sources)
+        lines += [f"> **Partial briefing:** these sources failed and are missing: {missing}", ""]
+    return lines
+
+
+def counts_line(b: Briefing) -> str:
+    """ "5 sources · 12 actors · ..." (the sections that have something)."""
+    counts = [
+        (len(b.sources), "source"),
+        (len(b.actors), "actor"),
+        (len(b.positions), "position"),
+        (len(b.commitments), "commitment"),
+        (len(b.open_questions), "open question"),
+        (len(b.conflicts), "disagreement"),
+    ]
+    return " · ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts if n)
+
+
+def _summary_section(b: Briefing) -> list[str]:
+    lines = ["## Summary", ""]
+    if b.event.summary:
+        lines += [md_escape(b.event.summary), ""]
+    line = counts_line(b)
+    return [*lines, f"*{line}*", ""] if line else lines
+
+
+def aliases(actor: Actor) -> list[str]:
+    """The other names an actor goes by, without its own name and without repeats."""
+    seen = {actor.name.casefold()}
+    out: list[str] = []
+    for alias in actor.aliases:
+        key = alias.strip().casefold()
+        if key and key not in seen:
+            seen.add(key)
+            out.append(alias.strip())
+    return out
+
+
 def _actors_section(b: Briefing) -> list[str]:
     if not b.actors:
         return []
-    lines = ["## Actors\n"]
+    lines = ["## Actors", "", "| Actor | Role | Also called | Sources |", "|---|---|---|---|"]
     for a in b.actors:
-        role = f", {md_escape(a.role)}" if a.role else ""
-        aka = f" (also: {', '.join(md_escape(x) for x in a.aliases)})" if a.aliases else ""
-        lines.append(f"- **{md_escape(a.name)}**{role}{aka} [{_support(a.sources)}]")
+        role = a.role or ", ".join(a.roles)
+        if a.affiliation and a.affiliation.split()[-1].casefold() not in role.casefold():
+            role = f"{role} ({a.affiliation})" if role else a.affiliation
+        cells = [
+            f"**{md_escape(a.name)}**",
+            md_escape(role),
+            ", ".join(md_escape(x) for x in aliases(a)),
+            str(len(set(a.sources))),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
     return [*lines, ""]
+
+
+def canonical_names(b: Briefing) -> dict[str, str]:
+    """Every actor name and alias (case-folded) -> the actor's name in the actors list."""
+    names: dict[str, str] = {}
+    for actor in b.actors:
+        names.setdefault(actor.name.casefold(), actor.name)
+    for actor in b.actors:
+        for alias in actor.aliases:
+            names.setdefault(alias.strip().casefold(), actor.name)
+    return names
+
+
+def positions_by_actor(b: Briefing) -> list[tuple[str, list[int]]]:
+    """Position indexes grouped under each actor's listed name (aliases folded), in the order
+    of the actors list."""
+    names = canonical_names(b)
+    groups: dict[str, list[int]] = defaultdict(list)
+    for n, p in enumerate(b.positions):
+        groups[names.get(p.actor.strip().casefold(), p.actor)].append(n)
+    return [(name, groups[name]) for name in actor_order(b, groups)]
+
+
+def actor_order(b: Briefing, names: Iterable[str]) -> list[str]:
+    """``names`` in the order of the actors list, unknown names after, first seen first."""
+    rank = {a.name: n for n, a in enumerate(b.actors)}
+    unique = list(dict.fromkeys(names))
+    return sorted(unique, key=lambda name: (rank.get(name, len(rank)), unique.index(name)))
 
 
 def _positions_section(b: Briefing) -> list[str]:
     if not b.positions:
         return []
-    by_actor: dict[str, list[int]] = defaultdict(list)
-    for n, p in enumerate(b.positions):
-        by_actor[p.actor].append(n)
-    lines = ["## Positions\n"]
-    for actor, indexes in by_actor.items():
-        lines.append(f"### {md_escape(actor)}\n")
+    lines = ["## Positions", ""]
+    for actor, indexes in positions_by_actor(b):
+        lines += [f"### {md_escape(actor)}", ""]
         for n in indexes:
             p = b.positions[n]
-            via = f" (according to {md_escape(p.attributed_by)})" if p.attributed_by else ""
+            via = f" *(according to {md_escape(p.attributed_by)})*" if p.attributed_by else ""
+            named = "" if p.actor == actor else f" *(as {md_escape(p.actor)})*"
             lines.append(
-                f"- **{md_escape(p.issue)}** ({p.polarity}){via}: {md_escape(p.stance)} "
-                f"[{_support(p.sources)}] — {_cite(p.evidence)}"
+                f"- **{md_escape(p.issue)}** — {p.polarity}: {md_escape(p.stance)}{via}{named}"
+                f" · {_sources(p.sources)}"
             )
+            lines += _evidence_lines(p.evidence)
         lines.append("")
     return lines
 
@@ -92,62 +243,88 @@ def _commitments_section(b: Briefing) -> list[str]:
     if not b.commitments:
         return []
     lines = [
-        "## Commitments\n",
-        "| Who | To whom | What | Conditions | Timeframe | Status | Sources |",
-        "|---|---|---|---|---|---|---|",
+        "## Commitments",
+        "",
+        "| # | Who | To whom | What | Conditions | Timeframe | Status | Sources |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for c in b.commitments:
-        cells = [
-            c.actor,
-            c.beneficiary or "",
-            c.action,
-            "; ".join(c.conditions),
-            c.timeframe or "",
-            c.status,
-            ", ".join(sorted(set(c.sources))),
-        ]
-        lines.append("| " + " | ".join(md_escape(x) for x in cells) + " |")
-    lines.append("")
     for n, c in enumerate(b.commitments, 1):
-        lines.append(f"{n}. {md_escape(c.actor)} — {_cite(c.evidence)}")
+        timeframe = c.timeframe or ""
+        if c.date and c.date not in timeframe:
+            timeframe = f"{timeframe} ({c.date})" if timeframe else c.date
+        cells = [
+            md_escape(c.actor),
+            md_escape(c.beneficiary or ""),
+            md_escape(c.action),
+            "; ".join(md_escape(x) for x in c.conditions),
+            md_escape(timeframe),
+            c.status + ("" if c.modality == "future" else f" ({c.modality})"),
+            ", ".join(md_code(s) for s in dict.fromkeys(c.sources)),
+        ]
+        lines.append(f"| {n} | " + " | ".join(cells) + " |")
+    lines += ["", "Evidence for the commitments:", ""]
+    for n, c in enumerate(b.commitments, 1):
+        lines.append(f"{n}. {md_escape(c.actor)}: {md_escape(c.action)}")
+        lines += _evidence_lines(c.evidence, indent="   ")
     return [*lines, ""]
 
 
 def _questions_section(b: Briefing) -> list[str]:
     if not b.open_questions:
         return []
-    lines = ["## Open questions\n"]
+    lines = ["## Open questions", ""]
     for q in b.open_questions:
-        lines.append(
-            f"- {md_escape(q.question)} ({q.reason.replace('_', ' ')}) "
-            f"[{_support(q.sources)}] — {_cite(q.evidence)}"
-        )
+        reason = q.reason.replace("_", " ")
+        lines.append(f"- **{md_escape(q.question)}** — {reason} · {_sources(q.sources)}")
+        lines += _evidence_lines(q.evidence)
     return [*lines, ""]
 
 
 def _conflicts_section(b: Briefing) -> list[str]:
     if not b.conflicts:
         return []
-    lines = ["## Where sources disagree\n"]
+    lines = ["## Where sources disagree", ""]
     for c in b.conflicts:
-        lines.append(f"- **{md_escape(c.topic)}**")
+        kind = f" ({md_escape(c.kind)})" if c.kind and c.kind != "value" else ""
+        lines += [
+            f"### {md_escape(c.topic)}{kind}",
+            "",
+            "| Source | Says | Quote | Where |",
+            "|---|---|---|---|",
+        ]
         for claim in c.claims:
-            source, value = md_escape(claim.source), md_escape(claim.value)
-            lines.append(f'  - {source}: {value} — "{md_escape(claim.quote)}"')
-    return [*lines, ""]
+            where = f"{claim.start}–{claim.end}" if claim.start is not None else ""
+            quote = md_escape(quoted(_short(claim.quote)))
+            cells = [md_code(claim.source), md_escape(claim.value), quote, where]
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    return lines
 
 
 def _sources_section(b: Briefing) -> list[str]:
-    lines = ["## Sources\n"]
-    for s in b.sources:
-        bits = [x for x in (s.outlet, s.date, s.path) if x]
-        extra = f" ({', '.join(md_escape(x) for x in bits)})" if bits else ""
-        lines.append(f"- `{s.id}`: {md_escape(s.title)}{extra}")
+    lines = ["## Sources", ""]
+    if b.sources:
+        lines += ["| Id | Title | Outlet | Date | File |", "|---|---|---|---|---|"]
+        for s in b.sources:
+            cells = [
+                md_code(s.id),
+                md_escape(s.title),
+                md_escape(s.outlet),
+                md_escape(s.date or ""),
+                md_code(s.path) if s.path else "",
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    for failure in b.failures:
+        lines.append(f"- failed: {md_code(failure.source)}: {md_escape(failure.reason)}")
     if b.dropped:
         lines.append(
-            f"\n{len(b.dropped)} item(s) were dropped because their quote could not be found "
+            f"{len(b.dropped)} item(s) were dropped because their quote could not be found "
             "in the article."
         )
+    lines.append(
+        "Offsets are character positions in each article's text: `text[start:end]` is the quote."
+    )
     if b.model:
-        lines.append(f"\nModel: {md_escape(b.model)}")
+        lines += ["", f"Model: {md_escape(b.model)}"]
     return [*lines, ""]
