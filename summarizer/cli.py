@@ -255,3 +255,8 @@ def main(argv: list[str] | None = None) -> None:
         err.print("interrupted")
         sys.exit(130)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+from summarizer.cli_batch import batch_command  # noqa: E402  (registered last: it imports batch)
+
+app.command("batch")(batch_command)

@@ -31,22 +31,81 @@ WhenKind = Literal["day", "deadline", "range"]
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = (
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 )
 # Offsets from UTC in hours, for the zones news copy names. Used only to explain a one-day gap.
 TIMEZONES: dict[str, float] = {
-    "aest": 10, "aedt": 11, "acst": 9.5, "awst": 8, "nzst": 12, "nzdt": 13, "jst": 9, "kst": 9,
-    "ist": 5.5, "msk": 3, "eet": 2, "eest": 3, "cet": 1, "cest": 2, "bst": 1, "gmt": 0,
-    "utc": 0, "et": -5, "est": -5, "edt": -4, "ct": -6, "cst": -6, "cdt": -5, "pt": -8,
-    "pst": -8, "pdt": -7,
+    "aest": 10,
+    "aedt": 11,
+    "acst": 9.5,
+    "awst": 8,
+    "nzst": 12,
+    "nzdt": 13,
+    "jst": 9,
+    "kst": 9,
+    "ist": 5.5,
+    "msk": 3,
+    "eet": 2,
+    "eest": 3,
+    "cet": 1,
+    "cest": 2,
+    "bst": 1,
+    "gmt": 0,
+    "utc": 0,
+    "et": -5,
+    "est": -5,
+    "edt": -4,
+    "ct": -6,
+    "cst": -6,
+    "cdt": -5,
+    "pt": -8,
+    "pst": -8,
+    "pdt": -7,
 }
 NUMBER_WORDS: dict[str, int] = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "couple": 2, "few": 3,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "couple": 2,
+    "few": 3,
 }
 _UNIT_DAYS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "year": 365}
 
@@ -154,14 +213,15 @@ def _absolute(low: str, ref: date | None) -> When | None:
 
 
 def _month_year(low: str, ref: date | None) -> When | None:
-    """"February 2022" (a month) or a bare year "2014" (a year), as ranges."""
+    """ "February 2022" (a month) or a bare year "2014" (a year), as ranges."""
     month_names = "|".join(MONTHS)
     m = re.search(rf"\b({month_names}) (\d{{4}})\b", low)
     if m:
         month, year = MONTHS.index(m[1]) + 1, int(m[2])
         last = calendar.monthrange(year, month)[1]
-        return When("", "range", date(year, month, 1).isoformat(),
-                    date(year, month, last).isoformat())
+        return When(
+            "", "range", date(year, month, 1).isoformat(), date(year, month, last).isoformat()
+        )
     m = re.fullmatch(r"(?:in |since |by )?((?:1[89]|20)\d\d)", low.strip(" ."))
     if m:
         return When("", "range", f"{m[1]}-01-01", f"{m[1]}-12-31")
@@ -177,8 +237,10 @@ def _relative_day(low: str, ref: date | None) -> When | None:
     m = re.search(r"\b(\d+|[a-z]+) (day|week|month|year)s? ago\b", low)
     if m and _count(m[1]) is not None:
         n = _count(m[1]) or 0
-        return _unresolved("day") if ref is None else _day(
-            "day", ref - timedelta(days=n * _UNIT_DAYS[m[2]])
+        return (
+            _unresolved("day")
+            if ref is None
+            else _day("day", ref - timedelta(days=n * _UNIT_DAYS[m[2]]))
         )
     return None
 
@@ -280,19 +342,38 @@ def relate(a: When, b: When) -> Relation:
     return "same" if a.end == b.end else "conflict"
 
 
+def _day_gap(a: When, b: When) -> int | None:
+    """Days from ``b`` to ``a``: from resolved dates, else from two bare weekday names
+    ("Tuesday (AEST)" vs "Monday" is +1 even when the article date is unknown)."""
+    if a.resolved and b.resolved:
+        return (date.fromisoformat(a.end or "") - date.fromisoformat(b.end or "")).days
+    if a.kind != "day" or b.kind != "day":
+        return None
+    days = []
+    for when in (a, b):
+        found = re.findall(r"\b(" + "|".join(WEEKDAYS) + r")\b", when.text.lower())
+        if len(found) != 1:
+            return None
+        days.append(WEEKDAYS.index(found[0]))
+    gap = (days[0] - days[1]) % 7
+    return {1: 1, 6: -1}.get(gap, gap)
+
+
 def timezone_note(a: When, b: When) -> str | None:
     """Explain a one-day gap that a time-zone difference can produce ("Tuesday (AEST)" vs
     "Monday" written in the US): the conflict stays, the note tells the reader why."""
-    if not (a.resolved and b.resolved) or (a.tz is None) == (b.tz is None) and a.tz == b.tz:
+    if a.tz == b.tz:
         return None
-    gap = (date.fromisoformat(a.end or "") - date.fromisoformat(b.end or "")).days
-    if abs(gap) != 1:
+    gap = _day_gap(a, b)
+    if gap is None or abs(gap) != 1:
         return None
     later, earlier = (a, b) if gap > 0 else (b, a)
     later_offset = TIMEZONES.get((later.tz or "").lower())
     earlier_offset = TIMEZONES.get((earlier.tz or "").lower())
-    if later_offset is not None and later_offset >= 8 or (
-        earlier_offset is not None and earlier_offset <= -3
+    if (
+        later_offset is not None
+        and later_offset >= 8
+        or (earlier_offset is not None and earlier_offset <= -3)
     ):
         return (
             f"{later.text!r} and {earlier.text!r} are one calendar day apart; they may be the same"

@@ -154,7 +154,10 @@ def merge(
         commitments=commitments,
         open_questions=_fold_questions(items.questions, similar, decide),
         facts=facts,
-        conflicts=_sorted_conflicts(fact_conflicts + commitment_conflicts + position_conflicts),
+        conflicts=_sorted_conflicts(
+            _annotate_dates(c, values)
+            for c in fact_conflicts + commitment_conflicts + position_conflicts
+        ),
         dropped=_dropped(unique, items.dropped),
         missing_sources=sorted(set(missing_sources)),
         model=_agreed(e.model for e in unique),
@@ -216,18 +219,26 @@ def _split_commitment(c: Commitment, claims: dict[str, list[Claim]]) -> list[Com
     out = []
     for e in c.evidence:
         span = (e.source, e.quote, e.start, e.end)
-        own = statuses.get(span) or [x for v in statuses.values() for x in v
-                                     if x.source == e.source][:1]
+        own = (
+            statuses.get(span)
+            or [x for v in statuses.values() for x in v if x.source == e.source][:1]
+        )
         status_values: list[str] = [x.value for x in own] or [c.status]
         time_values: list[str | None] = [x.value for x in times.get(span, [])]
         if not time_values:
             time_values = [None if times else c.timeframe]
         for status in status_values:
             for timeframe in time_values:
-                out.append(c.model_copy(update={
-                    "sources": [e.source], "evidence": [e], "timeframe": timeframe,
-                    "status": status,
-                }))
+                out.append(
+                    c.model_copy(
+                        update={
+                            "sources": [e.source],
+                            "evidence": [e],
+                            "timeframe": timeframe,
+                            "status": status,
+                        }
+                    )
+                )
     return out
 
 
@@ -237,11 +248,16 @@ def _split_fact(f: Fact, claims: Sequence[Claim]) -> list[Fact]:
     if not any((e.source, e.quote, e.start, e.end) in values for e in f.evidence):
         return [f]
     return [
-        f.model_copy(update={
-            "sources": [e.source], "evidence": [e],
-            "value": values.get((e.source, e.quote, e.start, e.end), Claim(
-                source=e.source, value=f.value, quote=e.quote)).value,
-        })
+        f.model_copy(
+            update={
+                "sources": [e.source],
+                "evidence": [e],
+                "value": values.get(
+                    (e.source, e.quote, e.start, e.end),
+                    Claim(source=e.source, value=f.value, quote=e.quote),
+                ).value,
+            }
+        )
         for e in f.evidence
     ]
 
@@ -279,14 +295,19 @@ def _sources(extractions: Sequence[ArticleExtraction], extra: Sequence[Source]) 
 
 
 def _cited(e: ArticleExtraction) -> set[str]:
-    return {s for kind in (e.positions, e.commitments, e.open_questions, e.facts)
-            for item in kind for s in item.sources}
+    return {
+        s
+        for kind in (e.positions, e.commitments, e.open_questions, e.facts)
+        for item in kind
+        for s in item.sources
+    }
 
 
 def _source_detail(source: Source) -> tuple[int, str]:
     """Prefer the copy of a source with the most metadata (deterministic tie-break)."""
-    filled = sum(bool(v) for v in (source.title, source.outlet, source.path, source.date,
-                                   source.url))
+    filled = sum(
+        bool(v) for v in (source.title, source.outlet, source.path, source.date, source.url)
+    )
     return filled, source.model_dump_json()
 
 
@@ -299,29 +320,64 @@ def _mentions(extractions: Sequence[ArticleExtraction]) -> list[Mention]:
             sources = tuple(sorted(set(actor.sources))) or (sid,)
             group = f"{n}:{actor.name}"
             for s in sources:
-                out.append(Mention(s, actor.name, actor.type, actor.role, actor.affiliation,
-                                   group, declared=True, primary=True, sources=sources))
+                out.append(
+                    Mention(
+                        s,
+                        actor.name,
+                        actor.type,
+                        actor.role,
+                        actor.affiliation,
+                        group,
+                        declared=True,
+                        primary=True,
+                        sources=sources,
+                    )
+                )
                 for alias in actor.aliases:
-                    out.append(Mention(s, alias, actor.type, None, actor.affiliation, group,
-                                       declared=True, sources=sources))
+                    out.append(
+                        Mention(
+                            s,
+                            alias,
+                            actor.type,
+                            None,
+                            actor.affiliation,
+                            group,
+                            declared=True,
+                            sources=sources,
+                        )
+                    )
                 for role in actor.roles:
-                    out.append(Mention(s, actor.name, actor.type, role, actor.affiliation, group,
-                                       declared=True, sources=sources))
+                    out.append(
+                        Mention(
+                            s,
+                            actor.name,
+                            actor.type,
+                            role,
+                            actor.affiliation,
+                            group,
+                            declared=True,
+                            sources=sources,
+                        )
+                    )
         actor_items: list[Position | Commitment] = [*e.positions, *e.commitments]
         for actor_item in actor_items:
             for s in actor_item.sources or [sid]:
                 out.append(Mention(s, actor_item.actor, sources=(s,)))
         for sourced in (*e.positions, *e.commitments, *e.open_questions, *e.facts):
-            out.extend(Mention(ev.source, ev.speaker, weak=True)
-                       for ev in sourced.evidence if ev.speaker)
+            out.extend(
+                Mention(ev.source, ev.speaker, weak=True) for ev in sourced.evidence if ev.speaker
+            )
         for position in e.positions:
             if position.attributed_by:
-                out.extend(Mention(s, position.attributed_by, weak=True)
-                           for s in position.sources or [sid])
+                out.extend(
+                    Mention(s, position.attributed_by, weak=True) for s in position.sources or [sid]
+                )
         for commitment in e.commitments:
             if commitment.beneficiary:
-                out.extend(Mention(s, commitment.beneficiary, weak=True)
-                           for s in commitment.sources or [sid])
+                out.extend(
+                    Mention(s, commitment.beneficiary, weak=True)
+                    for s in commitment.sources or [sid]
+                )
     return out
 
 
@@ -346,10 +402,12 @@ class _Collected:
             out.dates.setdefault(e.source.id, e.source.date)
             rewrite = _Rewriter(e.source.id, resolution)
             out._keep(e, "position", [rewrite.position(p) for p in e.positions], out.positions)
-            out._keep(e, "commitment", [rewrite.commitment(c) for c in e.commitments],
-                      out.commitments)
-            out._keep(e, "open_question", [rewrite.sourced(q) for q in e.open_questions],
-                      out.questions)
+            out._keep(
+                e, "commitment", [rewrite.commitment(c) for c in e.commitments], out.commitments
+            )
+            out._keep(
+                e, "open_question", [rewrite.sourced(q) for q in e.open_questions], out.questions
+            )
             out._keep(e, "fact", [rewrite.sourced(f) for f in e.facts], out.facts)
         return out
 
@@ -359,16 +417,24 @@ class _Collected:
             if item.evidence:
                 into.append(item)
             else:
-                self.dropped.append(Dropped(source=e.source.id, kind=kind, quote="",
-                                            reason="no evidence: not grounded in the article"))
+                self.dropped.append(
+                    Dropped(
+                        source=e.source.id,
+                        kind=kind,
+                        quote="",
+                        reason="no evidence: not grounded in the article",
+                    )
+                )
 
     def texts(self) -> list[str]:
-        return sorted({
-            *(p.issue for p in self.positions),
-            *(c.action for c in self.commitments),
-            *(q.question for q in self.questions),
-            *(f.topic for f in self.facts),
-        })
+        return sorted(
+            {
+                *(p.issue for p in self.positions),
+                *(c.action for c in self.commitments),
+                *(q.question for q in self.questions),
+                *(f.topic for f in self.facts),
+            }
+        )
 
 
 _S = TypeVar("_S", Position, Commitment, OpenQuestion, Fact)
@@ -390,7 +456,8 @@ class _Rewriter:
         sources = sorted(set(item.sources)) or [self.source]
         evidence = _dedupe_evidence(
             ev.model_copy(update={"speaker": self.name(ev.speaker, [ev.source]) or ev.speaker})
-            if ev.speaker else ev
+            if ev.speaker
+            else ev
             for ev in item.evidence
         )
         return item.model_copy(update={"sources": sources, "evidence": evidence})
@@ -433,8 +500,29 @@ STOPWORDS = frozenset(
     if than then so not no any all each some such about into
     over under after before between also more most very just only other per via up out""".split()
 )
-_SUFFIXES = ("ational", "ization", "ations", "ation", "ments", "ment", "ities", "ity", "ings",
-             "ing", "ies", "ied", "ions", "ion", "ial", "al", "ed", "es", "s", "y", "e")
+_SUFFIXES = (
+    "ational",
+    "ization",
+    "ations",
+    "ation",
+    "ments",
+    "ment",
+    "ities",
+    "ity",
+    "ings",
+    "ing",
+    "ies",
+    "ied",
+    "ions",
+    "ion",
+    "ial",
+    "al",
+    "ed",
+    "es",
+    "s",
+    "y",
+    "e",
+)
 
 
 @lru_cache(maxsize=200_000)
@@ -590,7 +678,9 @@ def _leader_order(g: _Group[_T]) -> tuple[int, int, str, str]:
 
 
 def _groups(
-    items: Sequence[_T], block: Callable[[_T], str], text: Callable[[_T], str],
+    items: Sequence[_T],
+    block: Callable[[_T], str],
+    text: Callable[[_T], str],
     sources: Callable[[_T], Sequence[str]],
 ) -> list[_Group[_T]]:
     groups: dict[tuple[str, str], _Group[_T]] = {}
@@ -611,8 +701,11 @@ def _groups(
 
 
 def _cluster_block(
-    ordered: Sequence[_Group[_T]], threshold: float,
-    similarity: Callable[[_Text, _Text], float], decide: Decide | None, all_candidates: bool,
+    ordered: Sequence[_Group[_T]],
+    threshold: float,
+    similarity: Callable[[_Text, _Text], float],
+    decide: Decide | None,
+    all_candidates: bool,
     compatible: Callable[[Sequence[_T], Sequence[_T]], bool] | None,
 ) -> list[_Cluster[_T]]:
     clusters: list[_Cluster[_T]] = []
@@ -670,8 +763,12 @@ class _CandidateIndex:
 
 
 def _best_cluster(
-    g: _Group[_T], candidates: Iterable[int], clusters: Sequence[_Cluster[_T]],
-    threshold: float, similarity: Callable[[_Text, _Text], float], decide: Decide | None,
+    g: _Group[_T],
+    candidates: Iterable[int],
+    clusters: Sequence[_Cluster[_T]],
+    threshold: float,
+    similarity: Callable[[_Text, _Text], float],
+    decide: Decide | None,
 ) -> int | None:
     scored: list[tuple[float, int]] = []
     for i in candidates:
@@ -722,9 +819,13 @@ def _fold_positions(
     positions: Sequence[Position], similar: _Similarity, decide: Decide | None
 ) -> tuple[list[Position], list[Conflict]]:
     clusters = cluster(
-        positions, block=lambda p: f"{p.actor}\n{p.attributed_by or ''}",
-        text=lambda p: p.issue, sources=_item_sources,
-        threshold=FOLD_THRESHOLD["position"], similarity=similar, decide=decide,
+        positions,
+        block=lambda p: f"{p.actor}\n{p.attributed_by or ''}",
+        text=lambda p: p.issue,
+        sources=_item_sources,
+        threshold=FOLD_THRESHOLD["position"],
+        similarity=similar,
+        decide=decide,
     )
     out: list[Position] = []
     conflicts: list[Conflict] = []
@@ -743,10 +844,15 @@ def _position(issue: str, group: Sequence[Position]) -> Position:
     stance = _majority(p.stance for p in group)
     attributed = sorted({p.attributed_by for p in group if p.attributed_by})
     return Position(
-        actor=group[0].actor, issue=issue, stance=stance, polarity=group[0].polarity,
-        attributed_by=attributed[0] if len(attributed) == 1 and all(
-            p.attributed_by for p in group) else None,
-        sources=_all_sources(group), evidence=_all_evidence(group),
+        actor=group[0].actor,
+        issue=issue,
+        stance=stance,
+        polarity=group[0].polarity,
+        attributed_by=attributed[0]
+        if len(attributed) == 1 and all(p.attributed_by for p in group)
+        else None,
+        sources=_all_sources(group),
+        evidence=_all_evidence(group),
     )
 
 
@@ -756,8 +862,12 @@ def _position_order(p: Position) -> tuple[int, str, str, str]:
 
 def _position_conflict(a: Position, b: Position) -> Conflict:
     shared = set(a.sources) & set(b.sources)
-    claims = [_claim(p, s, f"{p.polarity}: {p.stance}", p.stance)
-              for p in (a, b) for s in p.sources if s not in shared or True]
+    claims = [
+        _claim(p, s, f"{p.polarity}: {p.stance}", p.stance)
+        for p in (a, b)
+        for s in p.sources
+        if s not in shared or True
+    ]
     return Conflict(topic=f"{a.actor} on {a.issue}", kind="position", claims=_sorted_claims(claims))
 
 
@@ -765,12 +875,19 @@ _STATUS_RANK = {"firm": 0, "conditional": 1, "proposed": 2, "refused": 3, "dispu
 
 
 def _fold_commitments(
-    commitments: Sequence[Commitment], similar: _Similarity, decide: Decide | None,
+    commitments: Sequence[Commitment],
+    similar: _Similarity,
+    decide: Decide | None,
     values: _Values,
 ) -> tuple[list[Commitment], list[Conflict]]:
     clusters = cluster(
-        commitments, block=lambda c: c.actor, text=lambda c: c.action, sources=_item_sources,
-        threshold=FOLD_THRESHOLD["commitment"], similarity=similar, decide=decide,
+        commitments,
+        block=lambda c: c.actor,
+        text=lambda c: c.action,
+        sources=_item_sources,
+        threshold=FOLD_THRESHOLD["commitment"],
+        similarity=similar,
+        decide=decide,
     )
     out: list[Commitment] = []
     conflicts: list[Conflict] = []
@@ -791,11 +908,16 @@ def _commitment(
     conditions = sorted({c for item in group for c in item.conditions})
     beneficiaries = [c.beneficiary for c in group if c.beneficiary]
     folded = Commitment(
-        actor=first.actor, beneficiary=_majority(beneficiaries) if beneficiaries else None,
-        action=action, conditions=conditions, timeframe=timeframe, date=date,
+        actor=first.actor,
+        beneficiary=_majority(beneficiaries) if beneficiaries else None,
+        action=action,
+        conditions=conditions,
+        timeframe=timeframe,
+        date=date,
         status=status,  # type: ignore[arg-type]
         modality=_majority(c.modality for c in group),  # type: ignore[arg-type]
-        sources=_all_sources(group), evidence=_all_evidence(group),
+        sources=_all_sources(group),
+        evidence=_all_evidence(group),
     )
     return folded, [c for c in (time_conflict, status_conflict) if c is not None]
 
@@ -814,8 +936,7 @@ def _timeframe(
         claims = [_claim(v.item, v.source, v.text, v.text) for g in disputed for v in g]
         return None, None, Conflict(topic=topic, kind="date", claims=_sorted_claims(claims))
     timeframe = _majority(v.text for v in given)
-    return timeframe, _resolved_date(group, [v for v in given if v.text == timeframe],
-                                     values), None
+    return timeframe, _resolved_date(group, [v for v in given if v.text == timeframe], values), None
 
 
 def _resolved_date(
@@ -854,14 +975,20 @@ def _fold_questions(
     """Questions fold by meaning; the reason is the most telling one any source gives
     (a question one outlet reports as disputed is disputed)."""
     clusters = cluster(
-        questions, block=lambda q: "", text=lambda q: q.question, sources=_item_sources,
-        threshold=FOLD_THRESHOLD["question"], similarity=similar, decide=decide,
+        questions,
+        block=lambda q: "",
+        text=lambda q: q.question,
+        sources=_item_sources,
+        threshold=FOLD_THRESHOLD["question"],
+        similarity=similar,
+        decide=decide,
     )
     out = [
         OpenQuestion(
             question=c.leader.text.raw,
             reason=min((q.reason for q in c.items), key=_REASON_PRIORITY.__getitem__),
-            sources=_all_sources(c.items), evidence=_all_evidence(c.items),
+            sources=_all_sources(c.items),
+            evidence=_all_evidence(c.items),
         )
         for c in clusters
     ]
@@ -872,12 +999,18 @@ def _fold_questions(
 # Facts and their values
 # --------------------------------------------------------------------------------------------
 
+
 def _fold_facts(
     facts: Sequence[Fact], similar: _Similarity, decide: Decide | None, values: _Values
 ) -> tuple[list[Fact], list[Conflict]]:
     clusters = cluster(
-        facts, block=lambda f: "", text=lambda f: f.topic, sources=_item_sources,
-        threshold=FOLD_THRESHOLD["fact"], similarity=similar, decide=decide,
+        facts,
+        block=lambda f: "",
+        text=lambda f: f.topic,
+        sources=_item_sources,
+        threshold=FOLD_THRESHOLD["fact"],
+        similarity=similar,
+        decide=decide,
         compatible=_same_value_kind,
     )
     out: list[Fact] = []
@@ -888,13 +1021,22 @@ def _fold_facts(
         groups = values.groups(given)
         for g in groups:
             members = _unique_items(v.item for v in g)
-            out.append(Fact(topic=topic, value=_majority(v.text for v in g),
-                            sources=_all_sources(members), evidence=_all_evidence(members)))
+            out.append(
+                Fact(
+                    topic=topic,
+                    value=_majority(v.text for v in g),
+                    sources=_all_sources(members),
+                    evidence=_all_evidence(members),
+                )
+            )
         disputed = values.conflicting(groups)
         if disputed:
             claims = [_claim(v.item, v.source, v.text, v.text) for g in disputed for v in g]
-            conflicts.append(Conflict(topic=topic, kind=values.kind(topic, groups),
-                                      claims=_sorted_claims(claims)))
+            conflicts.append(
+                Conflict(
+                    topic=topic, kind=values.kind(topic, groups), claims=_sorted_claims(claims)
+                )
+            )
     return sorted(out, key=lambda f: (-f.support, f.topic, f.value)), conflicts
 
 
@@ -938,17 +1080,62 @@ class _DatedValue:
 
 
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "mln": 1e6, "million": 1e6,
-           "b": 1e9, "bn": 1e9, "billion": 1e9, "tn": 1e12, "trillion": 1e12}
-_CURRENCIES = {"$": "usd", "us$": "usd", "usd": "usd", "dollar": "usd", "dollars": "usd",
-               "€": "eur", "eur": "eur", "euro": "eur", "euros": "eur", "£": "gbp",
-               "gbp": "gbp", "pound": "gbp", "pounds": "gbp", "¥": "jpy", "yen": "jpy"}
-_APPROX = ("about", "around", "roughly", "approximately", "some", "nearly", "almost", "circa",
-           "an estimated", "estimated")
+_SCALES = {
+    "k": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "mn": 1e6,
+    "mln": 1e6,
+    "million": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "billion": 1e9,
+    "tn": 1e12,
+    "trillion": 1e12,
+}
+_CURRENCIES = {
+    "$": "usd",
+    "us$": "usd",
+    "usd": "usd",
+    "dollar": "usd",
+    "dollars": "usd",
+    "€": "eur",
+    "eur": "eur",
+    "euro": "eur",
+    "euros": "eur",
+    "£": "gbp",
+    "gbp": "gbp",
+    "pound": "gbp",
+    "pounds": "gbp",
+    "¥": "jpy",
+    "yen": "jpy",
+}
+_APPROX = (
+    "about",
+    "around",
+    "roughly",
+    "approximately",
+    "some",
+    "nearly",
+    "almost",
+    "circa",
+    "an estimated",
+    "estimated",
+)
 _LOWER = ("more than", "over", "at least", "upwards of", "in excess of", "above")
 _UPPER = ("less than", "under", "fewer than", "up to", "at most", "below", "as many as")
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
-             "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+_ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+}
 _DURATION_UNITS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "year": 365}
 
 
@@ -966,7 +1153,7 @@ class _Number:
 
 @lru_cache(maxsize=100_000)
 def parse_number(text: str) -> _Number | None:
-    """"$90 billion" -> usd 9e10; "around $90 bn" -> approx; "more than 60" -> (60, inf);
+    """ "$90 billion" -> usd 9e10; "around $90 bn" -> approx; "more than 60" -> (60, inf);
     "two-day" -> 2 days. ``None`` when the text holds no number."""
     low = unicodedata.normalize("NFKC", text).lower().replace("-", " ")
     match = re.search(rf"({_NUMBER})\s*({'|'.join(_SCALES)})?\b", low)
@@ -987,8 +1174,14 @@ def parse_number(text: str) -> _Number | None:
     if number is None:
         return None
     number *= _SCALES.get(scale_word, 1.0)
-    currency = next((code for sym, code in _CURRENCIES.items()
-                     if re.search(rf"(?<![a-z]){re.escape(sym)}(?![a-z])", low)), None)
+    currency = next(
+        (
+            code
+            for sym, code in _CURRENCIES.items()
+            if re.search(rf"(?<![a-z]){re.escape(sym)}(?![a-z])", low)
+        ),
+        None,
+    )
     unit = currency or _unit(low)
     kind = "amount" if currency else "count"
     lo, hi = number, number
@@ -1022,8 +1215,10 @@ def _relate_numbers(a: _Number, b: _Number) -> str:
     if a.approx or b.approx:
         if abs(a.value - b.value) <= 0.05 * max(abs(a.value), abs(b.value)):
             return "compatible"
-    if a.low <= b.value <= a.high and (a.low != a.high) or (
-        b.low <= a.value <= b.high and b.low != b.high
+    if (
+        a.low <= b.value <= a.high
+        and (a.low != a.high)
+        or (b.low <= a.value <= b.high and b.low != b.high)
     ):
         return "compatible"
     return "conflict"
@@ -1084,9 +1279,7 @@ class _Values:
                 leaders.append(list(distinct[key]))
         return leaders
 
-    def conflicting(
-        self, groups: Sequence[Sequence[_DatedValue]]
-    ) -> list[Sequence[_DatedValue]]:
+    def conflicting(self, groups: Sequence[Sequence[_DatedValue]]) -> list[Sequence[_DatedValue]]:
         """The groups that disagree with another group. Two groups disagree when their values
         are incompatible and some source gives one but not the other (one article giving two
         values is a list, not a dispute). Empty when there is no conflict."""
@@ -1106,8 +1299,11 @@ class _Values:
             return "date"
         numbers = [parse_number(v.text) for v in heads]
         if all(n is not None for n in numbers):
-            return "amount" if all(n is not None and n.kind == "amount" for n in numbers) else (
-                "count")
+            return (
+                "amount"
+                if all(n is not None and n.kind == "amount" for n in numbers)
+                else ("count")
+            )
         if re.search(r"\b(outcome|result|agree|deal|breakthrough|guarantee)", topic.lower()):
             return "outcome"
         return "value"
@@ -1153,6 +1349,26 @@ def _sorted_claims(claims: Iterable[Claim]) -> list[Claim]:
     for c in sorted(claims, key=lambda c: (c.source, c.value, c.start or 0, c.quote)):
         seen.setdefault((c.source, c.value), c)
     return list(seen.values())
+
+
+def _annotate_dates(conflict: Conflict, values: _Values) -> Conflict:
+    """For a date conflict: each claim's resolved day (or why not), and a note when a
+    time-zone difference may explain the gap. The conflict itself always stays."""
+    if conflict.kind != "date":
+        return conflict
+    whens = []
+    for claim in conflict.claims:
+        when = _cached_when(claim.value, values.source_dates.get(claim.source))
+        if when is not None:
+            claim.resolved = when.iso
+            claim.flag = when.flag
+            whens.append(when)
+    for i, a in enumerate(whens):
+        for b in whens[i + 1 :]:
+            note = dates.timezone_note(a, b)
+            if note is not None and conflict.note is None:
+                conflict.note = note
+    return conflict
 
 
 def _sorted_conflicts(conflicts: Iterable[Conflict]) -> list[Conflict]:

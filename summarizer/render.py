@@ -289,13 +289,15 @@ def _conflicts_section(b: Briefing) -> list[str]:
         lines += [
             f"### {md_escape(c.topic)}{kind}",
             "",
-            "| Source | Says | Quote | Where |",
-            "|---|---|---|---|",
         ]
+        if c.note:
+            lines += [f"*Note: {md_escape(c.note)}*", ""]
+        lines += ["| Source | Says | Quote | Where |", "|---|---|---|---|"]
         for claim in c.claims:
             where = f"{claim.start}–{claim.end}" if claim.start is not None else ""
             quote = md_escape(quoted(_short(claim.quote)))
-            cells = [md_code(claim.source), md_escape(claim.value), quote, where]
+            says = md_escape(claim.value) + (f" ({claim.resolved})" if claim.resolved else "")
+            cells = [md_code(claim.source), says, quote, where]
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     return lines

@@ -270,6 +270,10 @@ class Claim(_Model):
     quote: str
     start: int | None = None
     end: int | None = None
+    resolved: str | None = Field(
+        default=None, description="For dates: the ISO day(s) the value means in its article."
+    )
+    flag: str | None = Field(default=None, description="Why a date could not be resolved.")
 
 
 class Conflict(_Model):
@@ -278,6 +282,9 @@ class Conflict(_Model):
     topic: str
     kind: str = Field(default="value", description="amount / date / count / outcome / value.")
     claims: list[Claim] = Field(default_factory=list)
+    note: str | None = Field(
+        default=None, description="A possible explanation, e.g. the same moment in two time zones."
+    )
 
 
 class Dropped(_Model):

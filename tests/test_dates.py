@@ -89,3 +89,17 @@ def test_a_one_day_gap_across_time_zones_is_explained() -> None:
     assert relate(sydney, washington) == "conflict"
     note = timezone_note(sydney, washington)
     assert note is not None and "time zones" in note
+
+
+def test_weekday_gap_across_time_zones_is_explained_without_an_article_date() -> None:
+    from summarizer.dates import resolve, timezone_note
+
+    later, earlier = resolve("Tuesday (AEST)", None), resolve("Monday", None)
+    assert later is not None and earlier is not None
+    note = timezone_note(later, earlier)
+    assert note is not None and "time zones" in note
+    assert timezone_note(earlier, later) == note
+    two_days = resolve("Wednesday (AEST)", None)
+    assert two_days is not None and timezone_note(two_days, earlier) is None
+    plain = resolve("Tuesday", None)
+    assert plain is not None and timezone_note(plain, earlier) is None  # no zone, no excuse

@@ -1,0 +1,248 @@
+"""``summarizer batch``: brief a folder of events (thin: parse, call :mod:`summarizer.batch`, show).
+
+Progress goes to standard error: a live bar on a terminal, plain log lines otherwise (CI logs,
+pipes); ``--progress`` chooses explicitly. Exit codes: 0 everything briefed; 1 some article or
+event failed (the summary lists them); 5 the token budget stopped the run; 130 interrupted
+(rerun the same command to resume: finished articles come from the cache).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from summarizer.batch import (
+    ArticleReport,
+    BatchObserver,
+    BatchResult,
+    EventReport,
+    RunStats,
+    arun_batch,
+)
+from summarizer.config import Settings
+from summarizer.errors import SummarizerError
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+log = logging.getLogger("summarizer.batch")
+PLAIN_EVERY_S = 5.0
+
+
+def _detail(stats: RunStats) -> str:
+    return (
+        f"done {stats.done} · cached {stats.cached} · failed {stats.failed}"
+        + (f" · skipped {stats.skipped}" if stats.skipped else "")
+        + f" · {stats.tokens:,} tokens"
+    )
+
+
+class BarObserver(BatchObserver):
+    """A rich progress bar: articles finished of all, counts, tokens, ETA."""
+
+    def __init__(self, console: Console) -> None:
+        self.progress = Progress(
+            TextColumn("[bold]articles"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[detail]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+            refresh_per_second=4,
+            transient=False,
+        )
+        self.task: TaskID | None = None
+        self.stats: RunStats | None = None
+
+    def started(self, stats: RunStats) -> None:
+        self.stats = stats
+        self.task = self.progress.add_task(
+            "articles", total=stats.articles, completed=stats.finished, detail=_detail(stats)
+        )
+
+    def article_done(self, stats: RunStats, event: str, report: ArticleReport) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, completed=stats.finished, detail=_detail(stats))
+        if report.status == "failed":
+            self.progress.console.print(
+                f"[red]failed[/red] {event}/{report.id}: {report.error}", markup=True
+            )
+
+    def event_done(self, stats: RunStats, report: EventReport) -> None:
+        if report.status != "ok":
+            self.progress.console.print(f"event {report.event}: {report.status}", markup=False)
+
+
+class LineObserver(BatchObserver):
+    """Plain log lines: a line per event, per failure, and a progress line every few seconds."""
+
+    def __init__(self, console: Console, every: float = PLAIN_EVERY_S) -> None:
+        self.console = console
+        self.every = every
+        self.last = time.monotonic()
+        self.stats: RunStats | None = None
+
+    def _line(self, text: str) -> None:
+        self.console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    def started(self, stats: RunStats) -> None:
+        self.stats = stats
+        self._line(
+            f"batch: {stats.events} events, {stats.articles} articles "
+            f"({stats.cached} cached, {stats.articles - stats.cached} to extract)"
+        )
+
+    def article_done(self, stats: RunStats, event: str, report: ArticleReport) -> None:
+        if report.status == "failed":
+            self._line(f"failed: {event}/{report.id}: {report.error}")
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            eta = stats.eta()
+            left = f", ETA {eta:.0f}s" if eta is not None else ""
+            self._line(f"articles {stats.finished}/{stats.articles}: {_detail(stats)}{left}")
+
+    def event_done(self, stats: RunStats, report: EventReport) -> None:
+        self._line(
+            f"event {report.event}: {report.status} ({len(report.articles)} articles, "
+            f"{report.tokens:,} tokens, {report.seconds:.1f}s)"
+            + (f": {report.error}" if report.error else "")
+        )
+
+
+def _observer(progress: str) -> BatchObserver:
+    if progress not in ("auto", "bar", "plain", "none"):
+        raise SummarizerError(f"unknown --progress {progress!r}; use auto, bar, plain or none")
+    if progress == "auto":
+        progress = "bar" if err.is_terminal else "plain"
+    if progress == "bar":
+        return BarObserver(err)
+    if progress == "plain":
+        return LineObserver(err)
+    return BatchObserver()
+
+
+def _summary(result: BatchResult) -> None:
+    r = result.report
+    err.print(
+        f"events: {r.events} ({r.events_ok} ok, {r.events_partial} partial, "
+        f"{r.events_failed} failed, {r.events_stopped} stopped)",
+        markup=False,
+    )
+    err.print(
+        f"articles: {r.articles} ({r.done} extracted, {r.cached} cached, {r.failed} failed, "
+        f"{r.skipped} skipped); model calls: {r.model_calls}; tokens: {r.tokens:,} "
+        f"({r.usage.prompt_tokens:,} prompt + {r.usage.completion_tokens:,} completion); "
+        f"time: {r.seconds:.1f}s",
+        markup=False,
+    )
+    for event in result.events:
+        for article in event.articles:
+            if article.status == "failed":
+                err.print(f"  failed: {event.event}/{article.id}: {article.error}", markup=False)
+        if event.status == "failed":
+            err.print(f"  event failed: {event.event}: {event.error}", markup=False)
+    if r.budget_reached:
+        err.print(
+            f"token budget {r.token_budget:,} reached: {r.skipped} articles not started; "
+            "rerun with a larger --token-budget to finish",
+            markup=False,
+        )
+    if r.output:
+        err.print(f"briefings in {r.output}; run report {Path(r.output) / 'run.jsonl'}")
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("instructor").setLevel(logging.INFO if verbose else logging.CRITICAL)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _run(root: Path, observer: BatchObserver, **options: Any) -> BatchResult:
+    run = arun_batch(root, observer=observer, **options)
+    if isinstance(observer, BarObserver):
+        with observer.progress:
+            return asyncio.run(run)
+    return asyncio.run(run)
+
+
+def batch_command(
+    root: Annotated[
+        Path, typer.Argument(help="A folder with one subfolder per event, or a manifest file.")
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for briefings, run.jsonl and cache.")
+    ],
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            "--concurrency",
+            "-c",
+            help="Articles in flight across all events (default: SUMMARIZER_CONCURRENCY or 8).",
+        ),
+    ] = None,
+    token_budget: Annotated[
+        int | None, typer.Option(help="Stop starting new articles near this many tokens.")
+    ] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Extraction cache folder (default: OUTPUT/.cache).")
+    ] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write.")] = False,
+    progress: Annotated[
+        str, typer.Option(help="auto (a bar on a terminal, else lines), bar, plain, none.")
+    ] = "auto",
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model name on that server.")] = None,
+    mode: Annotated[str | None, typer.Option(help="tools, json_schema, json, md_json.")] = None,
+    gguf: Annotated[str | None, typer.Option(help="Run this GGUF file in process.")] = None,
+    max_tokens: Annotated[int | None, typer.Option(help="Completion token cap per call.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details.")] = False,
+) -> None:
+    """Brief every event under ROOT: concurrent, cached, resumable (rerun to resume)."""
+    _setup_logging(verbose)
+    settings = Settings.from_env(
+        base_url=base_url, model=model, mode=mode, gguf_path=gguf, max_tokens=max_tokens
+    )
+    observer = _observer(progress)
+    try:
+        result = _run(
+            root,
+            observer,
+            output=output,
+            settings=settings,
+            concurrency=concurrency,
+            token_budget=token_budget,
+            cache_dir=cache_dir,
+            use_cache=not no_cache,
+        )
+    except KeyboardInterrupt:
+        stats = getattr(observer, "stats", None)
+        saved = f"{stats.done} articles extracted this run are cached; " if stats else ""
+        err.print(f"interrupted: {saved}run the same command again to resume", markup=False)
+        raise typer.Exit(130) from None
+    _summary(result)
+    if result.report.exit_code:
+        raise typer.Exit(result.report.exit_code)
+
+
+__all__ = ["BarObserver", "LineObserver", "batch_command"]
