@@ -24,8 +24,10 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import importlib.util
+import json
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -88,8 +90,15 @@ _TRANSIENT_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524}
 
 
 def is_transient(exc: BaseException) -> bool:
-    """Errors worth retrying: the request may succeed if sent again later."""
+    """Errors worth retrying: the request may succeed if sent again later.
+
+    Timeouts (``APITimeoutError``), refused or dropped connections and bodies cut short are
+    ``APIConnectionError``; a 200 whose HTTP body is not JSON surfaces as a ``JSONDecodeError``
+    from the create function itself (the model's own output is parsed later, by instructor).
+    """
     if isinstance(exc, openai.APIConnectionError | openai.APIResponseValidationError):
+        return True
+    if isinstance(exc, json.JSONDecodeError):
         return True
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code in _TRANSIENT_STATUS
@@ -123,8 +132,9 @@ class _Wait:
 
 def _retrying_kwargs(settings: Settings) -> dict[str, Any]:
     return {
+        # Total time: the waits plus one request's timeout, so a timed-out request is retried.
         "stop": stop_after_attempt(settings.transport_attempts)
-        | stop_after_delay(settings.transport_max_wait * 4),
+        | stop_after_delay(settings.transport_max_wait * 4 + settings.timeout),
         "wait": _Wait(settings.transport_max_wait),
         "retry": retry_if_exception(is_transient),
         "reraise": True,
@@ -142,9 +152,38 @@ def _translate(exc: Exception, settings: Settings) -> Exception:
         return ServerUnreachable(f"cannot reach the model server at {where}: {type(exc).__name__}")
     if isinstance(exc, openai.APIStatusError):
         return ModelError(f"the model server at {where} answered HTTP {exc.status_code}")
-    if isinstance(exc, openai.APIResponseValidationError):
+    if isinstance(exc, openai.APIResponseValidationError | json.JSONDecodeError):
         return ModelError(f"the model server at {where} sent a malformed response")
     return exc
+
+
+def redact(exc: BaseException, secret: str | None) -> BaseException:
+    """Blank ``secret`` out of an SDK error and its causes, in place, and return it.
+
+    A careless server or proxy may quote the API key back in its error body ("Incorrect API key
+    provided: sk-..."); the SDK puts that body into the exception's message, which a
+    ``--debug`` traceback or a logged ``exc_info`` would print.
+    """
+    if not secret or len(secret) < 8:
+        return exc
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.args = tuple(_blank(a, secret) for a in current.args)
+        for name in ("message", "body"):
+            if isinstance(getattr(current, name, None), str | dict | list):
+                setattr(current, name, _blank(getattr(current, name), secret))
+        current = current.__cause__ or current.__context__
+    return exc
+
+
+def _blank(value: Any, secret: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(secret, "[REDACTED]")
+    if isinstance(value, dict | list):
+        return json.loads(json.dumps(value).replace(secret, "[REDACTED]"))
+    return value
 
 
 def with_transport_retries(create: CreateFn, settings: Settings) -> CreateFn:
@@ -156,7 +195,7 @@ def with_transport_retries(create: CreateFn, settings: Settings) -> CreateFn:
                 with attempt:
                     return create(*args, **kwargs)
         except Exception as exc:
-            raise _translate(exc, settings) from exc
+            raise _translate(exc, settings) from redact(exc, settings.api_key)
         raise AssertionError("unreachable")  # pragma: no cover
 
     return create_retrying
@@ -171,7 +210,7 @@ def with_async_transport_retries(create: AsyncCreateFn, settings: Settings) -> A
                 with attempt:
                     return await create(*args, **kwargs)
         except Exception as exc:
-            raise _translate(exc, settings) from exc
+            raise _translate(exc, settings) from redact(exc, settings.api_key)
         raise AssertionError("unreachable")  # pragma: no cover
 
     return create_retrying
@@ -230,6 +269,7 @@ class ModelClient:
             raise ConfigError("this client has no synchronous backend")
         token = call_tag.set(tag)
         try:
+            messages, context = as_data(messages, context)
             value = self._create(context=context, **self._kwargs(response_model, messages))
         except Exception as exc:  # instructor wraps everything; sort it out
             return _recover(exc, response_model, self.settings)
@@ -250,12 +290,39 @@ class ModelClient:
             raise ConfigError("this client has no asynchronous backend")
         token = call_tag.set(tag)
         try:
+            messages, context = as_data(messages, context)
             value = await self._acreate(context=context, **self._kwargs(response_model, messages))
         except Exception as exc:
             return _recover(exc, response_model, self.settings)
         finally:
             call_tag.reset(token)
         return Structured(value=value, usage=_usage(getattr(value, "_total_usage", None)))
+
+
+_NEWLINE = re.compile(r"\r\n|\r")
+
+
+def as_data(
+    messages: Sequence[dict[str, str]], context: dict[str, Any] | None
+) -> tuple[list[dict[str, str]], dict[str, Any] | None]:
+    """Keep message text from being run as a template.
+
+    Given a validation ``context``, instructor also renders every message as a Jinja template
+    with it, so an article saying ``{{ 7*7 }}`` would reach the model as ``49`` and one
+    with ``{% ... %}`` or ``{{cite web|...}}`` would crash the call. Each message becomes a
+    template holding only a variable, whose value (the text) Jinja never parses.
+    """
+    if not context:
+        return list(messages), context
+    holders: dict[str, Any] = {}
+    out: list[dict[str, str]] = []
+    for n, message in enumerate(messages):
+        key = f"_summarizer_message_{n}"
+        # What rendering plain text did before: newlines as \n, one trailing newline dropped
+        # (so prompts, and the request hashes of recordings, stay as they were).
+        holders[key] = _NEWLINE.sub("\n", message["content"]).removesuffix("\n")
+        out.append({**message, "content": "{{ " + key + " }}"})
+    return out, {**context, **holders}
 
 
 def _usage(raw: Any) -> Usage:
@@ -311,7 +378,7 @@ def _recover(exc: Exception, response_model: type[T], settings: Settings) -> Str
     raw = _raw_output(completion)
     usage = _usage(getattr(exc, "total_usage", None))
     usage.calls = max(1, int(getattr(exc, "n_attempts", 1) or 1))
-    reason = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+    reason = _reason(exc)
     if raw is None:
         raise ModelError(f"the model gave no usable output ({reason})") from exc
     result = salvage(raw, response_model)
@@ -321,6 +388,15 @@ def _recover(exc: Exception, response_model: type[T], settings: Settings) -> Str
         ) from exc
     value, dropped = result
     return Structured(value=value, usage=usage, salvage_reason=reason, dropped=dropped)
+
+
+def _reason(exc: Exception) -> str:
+    """One line on why the output failed (instructor's own message is a multi-line dump)."""
+    cause = exc.__cause__ if isinstance(exc, InstructorRetryException) else exc
+    if isinstance(cause, ValidationError):
+        return f"{cause.error_count()} validation error(s); first: {_short(cause)}"
+    text = " ".join(str(cause or exc).split())
+    return text[:300] if text else type(exc).__name__
 
 
 def salvage(
@@ -368,7 +444,8 @@ def salvage(
 
 def _short(err: ValidationError) -> str:
     first = err.errors()[0]
-    return f"{'.'.join(map(str, first['loc']))}: {first['msg']}"[:200]
+    where = ".".join(map(str, first["loc"]))
+    return (f"{where}: {first['msg']}" if where else str(first["msg"]))[:200]
 
 
 def _list_item_model(annotation: Any) -> type[BaseModel] | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from summarizer.client import ModelClient, Structured
@@ -88,7 +89,15 @@ def _fold(
             getattr(draft, name).extend(getattr(result.value, name))
         usage = usage + result.usage
         dropped.extend(_dropped(article, result))
-    return ground(draft, article, model=model, usage=usage, dropped=dropped)
+    return ground(
+        draft, article, model=model, usage=usage, dropped=dropped, private=_system_prompt()
+    )
+
+
+@lru_cache(maxsize=1)
+def _system_prompt() -> str:
+    """The extraction rules: text that belongs in no output (see :func:`ground`)."""
+    return build_messages(Article(id="-", text="-"), "-", 1, 1)[0]["content"]
 
 
 def extract(article: Article, client: ModelClient, *, tag: str = "") -> ArticleExtraction:

@@ -5,7 +5,8 @@ dropped word. We look in three passes, strictest first, and always return offset
 *original* text, so that ``text[start:end]`` is what the user sees in the file:
 
 1. ``exact``: the quote occurs verbatim.
-2. ``normalized``: equal after folding typographic quotes/dashes, whitespace runs and case.
+2. ``normalized``: equal after folding typographic quotes/dashes, whitespace runs and case,
+   with accented letters decomposed (NFD), so precomposed and combining forms match.
 3. ``fuzzy``: rapidfuzz's best partial alignment scores at least ``FUZZY_THRESHOLD`` (0-100).
 
 A quote that passes none of them is not grounded, and callers must drop the item.
@@ -13,6 +14,7 @@ A quote that passes none of them is not grounded, and callers must drop the item
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -64,8 +66,12 @@ def _normalize(text: str) -> tuple[str, list[int]]:
             index.append(i)
             last_space = True
         else:
-            out.append(ch.lower())
-            index.append(i)
+            # Decomposed (NFD), so that "é" typed as one character matches "e" + U+0301;
+            # one char may become several (and lower() may lengthen it): each maps back to i.
+            folded = unicodedata.normalize("NFD", ch) if ord(ch) > 0x7F else ch
+            for part in folded.lower():
+                out.append(part)
+                index.append(i)
             last_space = False
     return "".join(out), index
 

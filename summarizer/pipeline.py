@@ -41,7 +41,18 @@ def gather_articles(inputs: Sequence[Input]) -> tuple[list[Article], list[Failur
     paths = [x for x in inputs if not isinstance(x, Article)]
     loaded = load_articles(paths)
     failures = [Failure(source=e.path, reason=e.problem) for e in loaded.errors]
+    _say_assumptions(loaded.articles, loaded.duplicates)
     return articles + loaded.articles, failures
+
+
+def _say_assumptions(articles: Sequence[Article], duplicates: Sequence[tuple[str, str]]) -> None:
+    """Warn about guessed encodings and texts given twice; other ingest notes at INFO."""
+    for article in articles:
+        level = logging.INFO if article.encoding.startswith("utf-") else logging.WARNING
+        for note in article.notes:
+            log.log(level, "%s: %s", article.path or article.id, note)
+    for duplicate, first in duplicates:
+        log.warning("%s: the same text as %s; counted once", duplicate, first)
 
 
 def _fail(article: Article, exc: SummarizerError) -> Failure:
@@ -92,6 +103,8 @@ def finish(
     all_failures = [*failures, *extracted.failures]
     if not extracted.extractions:
         reasons = "; ".join(f"{f.source}: {f.reason}" for f in all_failures) or "no articles"
+        if extracted.failures:  # articles were read; the model or its server failed them all
+            raise ModelError(f"nothing could be extracted ({reasons})")
         raise InputError("(inputs)", f"nothing could be extracted ({reasons})")
     briefing = merge(extracted.extractions, title=title)
     briefing.failures = [*briefing.failures, *all_failures]

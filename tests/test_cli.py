@@ -69,7 +69,7 @@ def test_unreachable_server_is_one_line(tmp_path: Path) -> None:
         "tools",
         env={"SUMMARIZER_TRANSPORT_ATTEMPTS": "1"},
     )
-    assert result.returncode == 3  # every article failed -> nothing to brief
+    assert result.returncode == 4  # every article failed at the server: a ModelError
     assert "cannot reach the model server" in one_line_error(result)
 
 
