@@ -68,7 +68,11 @@ Items = dict[str, tuple[str, list[str]]]
 
 
 def _messages(briefing: Briefing, items: Items) -> list[dict[str, str]]:
-    lines = [f"{key} [{len(set(src))} source(s)]: {text}" for key, (text, src) in items.items()]
+    # One line per item: a newline inside article-derived text cannot forge another item.
+    lines = [
+        f"{key} [{len(set(src))} source(s)]: {' '.join(text.split())}"
+        for key, (text, src) in items.items()
+    ]
     return chat(SUMMARY_PROMPT, title=briefing.event.title, items=lines)
 
 
