@@ -260,3 +260,7 @@ def main(argv: list[str] | None = None) -> None:
 from summarizer.cli_batch import batch_command  # noqa: E402  (registered last: it imports batch)
 
 app.command("batch")(batch_command)
+
+from summarizer.cli_eval import eval_command  # noqa: E402  (registered last, like batch)
+
+app.command("eval")(eval_command)
