@@ -38,7 +38,7 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
         with pytest.raises(SystemExit) as exc:
             main(["eval", "--cases-dir", str(CASES), *args])
         out, err = capsys.readouterr()
-        return int(exc.value.code or 0), out, err
+        return int(exc.value.code or 0), out, " ".join(err.split())  # one line, however wrapped
 
     return run
 
