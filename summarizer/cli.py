@@ -96,6 +96,13 @@ def brief(
     output: Output = None,
     fmt: Format = None,
     title: Annotated[str | None, typer.Option(help="Event title for the briefing.")] = None,
+    summary: Annotated[
+        bool, typer.Option(help="Have the model write the cited event summary (one more call).")
+    ] = True,
+    model_merge: Annotated[
+        bool,
+        typer.Option(help="Ask the model about item pairs the matcher cannot decide (slower)."),
+    ] = False,
     base_url: BaseUrl = None,
     model: Model = None,
     mode: Mode = None,
@@ -109,7 +116,9 @@ def brief(
         base_url=base_url, model=model, mode=mode, gguf_path=gguf, max_tokens=max_tokens
     )
     form = _format(output, fmt)
-    briefing = pipeline.brief(list(paths), settings=settings, title=title)
+    briefing = pipeline.brief(
+        list(paths), settings=settings, title=title, summary=summary, model_merge=model_merge
+    )
     for failure in briefing.failures:
         err.print(f"warning: {failure.source}: {failure.reason}")
     _emit(_render(briefing, form), output)
@@ -158,9 +167,11 @@ def _load_extractions(paths: list[Path]) -> list[ArticleExtraction]:
         for row in rows:
             try:
                 out.append(ArticleExtraction.model_validate(row))
-            except ValueError as exc:
-                first = str(exc).splitlines()[:3]
-                raise InputError(path, "not an ArticleExtraction: " + " ".join(first)) from exc
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(map(str, first["loc"])) or "(top level)"
+                problem = f"not an ArticleExtraction ({where}: {first['msg']})"
+                raise InputError(path, problem) from exc
     return out
 
 
@@ -244,7 +255,7 @@ def main(argv: list[str] | None = None) -> None:
     except SummarizerError as exc:
         if debug:
             raise
-        err.print(f"error: {exc}", markup=False)
+        sys.stderr.write("error: " + " ".join(str(exc).split()) + "\n")
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

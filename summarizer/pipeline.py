@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from summarizer.adjudicate import model_decider
 from summarizer.client import ModelClient, make_client
 from summarizer.config import DEMO_NOTICE, Settings
 from summarizer.errors import InputError, ModelError, SummarizerError
@@ -98,15 +99,19 @@ def finish(
     *,
     settings: Settings,
     title: str | None = None,
+    decide: Callable[[str, str], bool] | None = None,
 ) -> Briefing:
-    """Merge, then record failures and the demo-model notice on the briefing."""
+    """Merge, then record failures and the demo-model notice on the briefing.
+
+    ``decide`` is the optional model-assisted pass for pairs the matcher cannot settle.
+    """
     all_failures = [*failures, *extracted.failures]
     if not extracted.extractions:
         reasons = "; ".join(f"{f.source}: {f.reason}" for f in all_failures) or "no articles"
         if extracted.failures:  # articles were read; the model or its server failed them all
             raise ModelError(f"nothing could be extracted ({reasons})")
         raise InputError("(inputs)", f"nothing could be extracted ({reasons})")
-    briefing = merge(extracted.extractions, title=title)
+    briefing = merge(extracted.extractions, title=title, decide=decide)
     briefing.failures = [*briefing.failures, *all_failures]
     missing = {*briefing.missing_sources, *(f.source for f in all_failures)}
     briefing.missing_sources = sorted(missing)
@@ -150,19 +155,21 @@ def brief(
     settings: Settings | None = None,
     title: str | None = None,
     summary: bool = True,
+    model_merge: bool = False,
 ) -> Briefing:
     """One briefing from files, folders or :class:`Article` objects about one event.
 
     With ``summary`` (the default) the model also writes the event summary from the merged
-    items (one more call); pass ``summary=False`` for items only.
+    items (one more call); pass ``summary=False`` for items only. ``model_merge`` asks the
+    model about item pairs the deterministic matcher cannot decide (off by default).
     """
     articles, failures = gather_articles(inputs)
     if not articles:
         raise _nothing(failures)
     client = _client(client, settings)
-    briefing = finish(
-        extract_all(articles, client), failures, settings=client.settings, title=title
-    )
+    decide = model_decider(client) if model_merge else None
+    extracted = extract_all(articles, client)
+    briefing = finish(extracted, failures, settings=client.settings, title=title, decide=decide)
     return with_summary(briefing, client) if summary else briefing
 
 
@@ -173,6 +180,7 @@ async def abrief(
     settings: Settings | None = None,
     title: str | None = None,
     summary: bool = True,
+    model_merge: bool = False,
 ) -> Briefing:
     """Async twin of :func:`brief`; articles are extracted concurrently."""
     articles, failures = gather_articles(inputs)
@@ -180,7 +188,8 @@ async def abrief(
         raise _nothing(failures)
     client = _client(client, settings)
     extracted = await aextract_all(articles, client)
-    briefing = finish(extracted, failures, settings=client.settings, title=title)
+    decide = model_decider(client) if model_merge else None
+    briefing = finish(extracted, failures, settings=client.settings, title=title, decide=decide)
     return await awith_summary(briefing, client) if summary else briefing
 
 
