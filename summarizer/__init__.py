@@ -9,6 +9,7 @@ The pipeline reads top to bottom: ingest -> extract -> ground -> merge -> render
 
 from __future__ import annotations
 
+from summarizer.batch import BatchResult, EventSpec, arun_batch, run_batch
 from summarizer.client import ModelClient, make_client
 from summarizer.config import Settings
 from summarizer.errors import (
@@ -22,6 +23,7 @@ from summarizer.extract import aextract, extract
 from summarizer.ingest import Article, load_articles
 from summarizer.merge import merge
 from summarizer.pipeline import abrief, brief
+from summarizer.html_report import to_html
 from summarizer.render import to_json, to_markdown
 from summarizer.schema import (
     Actor,
@@ -41,10 +43,12 @@ __all__ = [
     "Actor",
     "Article",
     "ArticleExtraction",
+    "BatchResult",
     "Briefing",
     "Commitment",
     "ConfigError",
     "Conflict",
+    "EventSpec",
     "Evidence",
     "InputError",
     "MissingRecording",
@@ -58,11 +62,14 @@ __all__ = [
     "__version__",
     "abrief",
     "aextract",
+    "arun_batch",
     "brief",
     "extract",
     "load_articles",
     "make_client",
     "merge",
+    "run_batch",
+    "to_html",
     "to_json",
     "to_markdown",
 ]

@@ -75,21 +75,57 @@ _ARTICLES = frozenset("the a an".split())
 
 # Demonyms and short forms -> place. General world knowledge, not a list for one event.
 DEMONYMS: dict[str, str] = {
-    "us": "united states", "u.s": "united states", "usa": "united states",
-    "american": "united states", "america": "united states", "united states": "united states",
-    "uk": "united kingdom", "u.k": "united kingdom", "british": "united kingdom",
-    "britain": "united kingdom", "united kingdom": "united kingdom",
-    "ukrainian": "ukraine", "russian": "russia", "german": "germany", "french": "france",
-    "italian": "italy", "finnish": "finland", "hungarian": "hungary", "polish": "poland",
-    "chinese": "china", "japanese": "japan", "indian": "india", "canadian": "canada",
-    "australian": "australia", "spanish": "spain", "dutch": "netherlands",
-    "belgian": "belgium", "swedish": "sweden", "norwegian": "norway", "danish": "denmark",
-    "turkish": "turkey", "israeli": "israel", "iranian": "iran", "brazilian": "brazil",
-    "mexican": "mexico", "korean": "korea", "european": "europe", "irish": "ireland",
-    "greek": "greece", "austrian": "austria", "swiss": "switzerland", "czech": "czechia",
-    "estonian": "estonia", "latvian": "latvia", "lithuanian": "lithuania",
-    "romanian": "romania", "belarusian": "belarus", "saudi": "saudi arabia",
-    "portuguese": "portugal", "egyptian": "egypt", "pakistani": "pakistan",
+    "us": "united states",
+    "u.s": "united states",
+    "usa": "united states",
+    "american": "united states",
+    "america": "united states",
+    "united states": "united states",
+    "uk": "united kingdom",
+    "u.k": "united kingdom",
+    "british": "united kingdom",
+    "britain": "united kingdom",
+    "united kingdom": "united kingdom",
+    "ukrainian": "ukraine",
+    "russian": "russia",
+    "german": "germany",
+    "french": "france",
+    "italian": "italy",
+    "finnish": "finland",
+    "hungarian": "hungary",
+    "polish": "poland",
+    "chinese": "china",
+    "japanese": "japan",
+    "indian": "india",
+    "canadian": "canada",
+    "australian": "australia",
+    "spanish": "spain",
+    "dutch": "netherlands",
+    "belgian": "belgium",
+    "swedish": "sweden",
+    "norwegian": "norway",
+    "danish": "denmark",
+    "turkish": "turkey",
+    "israeli": "israel",
+    "iranian": "iran",
+    "brazilian": "brazil",
+    "mexican": "mexico",
+    "korean": "korea",
+    "european": "europe",
+    "irish": "ireland",
+    "greek": "greece",
+    "austrian": "austria",
+    "swiss": "switzerland",
+    "czech": "czechia",
+    "estonian": "estonia",
+    "latvian": "latvia",
+    "lithuanian": "lithuania",
+    "romanian": "romania",
+    "belarusian": "belarus",
+    "saudi": "saudi arabia",
+    "portuguese": "portugal",
+    "egyptian": "egypt",
+    "pakistani": "pakistan",
 }
 # Offices that several words can name.
 _OFFICE_SYNONYMS = {
@@ -231,7 +267,7 @@ def _is_place(word: str) -> bool:
 
 
 def _split_trailing_of(text: str) -> tuple[str, str | None]:
-    """"President Emmanuel Macron of France" -> ("President Emmanuel Macron", "france")."""
+    """ "President Emmanuel Macron of France" -> ("President Emmanuel Macron", "france")."""
     m = re.match(r"^(.*\S)\s+of\s+(?:the\s+)?([A-Z][\w.\- ]+)$", text)
     if m and len(m.group(1).split()) >= 2 and not _is_title(_word(m.group(1).split()[-1])):
         return m.group(1), _place_of(m.group(2))
@@ -284,7 +320,12 @@ def parse_name(text: str, type_hint: str | None = None) -> ParsedName:
         parsed = parse_name(head, type_hint)
         if parsed.kind == "name" and parsed.role is None and tail.strip():
             return ParsedName(
-                raw, "name", parsed.given, parsed.surname, parsed.display, tail.strip(),
+                raw,
+                "name",
+                parsed.given,
+                parsed.surname,
+                parsed.display,
+                tail.strip(),
                 _role_place(tail.strip()),
             )
     body, place = _split_trailing_of(raw)
@@ -295,10 +336,19 @@ def parse_name(text: str, type_hint: str | None = None) -> ParsedName:
     if owner is not None:
         start += 1
     cut = _role_end(tokens, words, start)
-    name_tokens = [t for t, w in zip(tokens[cut:], words[cut:], strict=True)
-                   if w and w not in HONORIFICS and w not in _SUFFIXES]
-    role = " ".join(t for t, w in zip(tokens[start:cut], words[start:cut], strict=True)
-                    if w not in HONORIFICS) or None
+    name_tokens = [
+        t
+        for t, w in zip(tokens[cut:], words[cut:], strict=True)
+        if w and w not in HONORIFICS and w not in _SUFFIXES
+    ]
+    role = (
+        " ".join(
+            t
+            for t, w in zip(tokens[start:cut], words[start:cut], strict=True)
+            if w not in HONORIFICS
+        )
+        or None
+    )
     if owner is not None and role is not None:
         role = f"{owner}'s {role}"
     name_words = {_word(t) for t in name_tokens}
@@ -313,8 +363,9 @@ def parse_name(text: str, type_hint: str | None = None) -> ParsedName:
         kind = "role" if role else _GROUP
         return ParsedName(raw, kind, display=_strip_article(raw), role=role, place=place)
     given, surname = _split_name([t.strip(",") for t in name_tokens])
-    return ParsedName(raw, "name", given, surname, " ".join(name_tokens), role, place,
-                      _gender(words))
+    return ParsedName(
+        raw, "name", given, surname, " ".join(name_tokens), role, place, _gender(words)
+    )
 
 
 def _strip_article(text: str) -> str:
@@ -322,7 +373,7 @@ def _strip_article(text: str) -> str:
 
 
 def _possessive_owner(tokens: Sequence[str], start: int) -> str | None:
-    """"Putin's foreign policy adviser": the owner ("Putin") when a role follows it."""
+    """ "Putin's foreign policy adviser": the owner ("Putin") when a role follows it."""
     if len(tokens) > start + 1 and re.search(r"['\u2019]s?$", tokens[start]):
         if any(_is_title(_word(t)) for t in tokens[start + 1 :]):
             return re.sub(r"['\u2019]s?$", "", tokens[start])
@@ -331,8 +382,13 @@ def _possessive_owner(tokens: Sequence[str], start: int) -> str | None:
 
 def _role_like(token: str, word: str) -> bool:
     return (
-        _is_title(word) or _is_place(word) or word in _ORG_WORDS or word in HONORIFICS
-        or word in _ORGISH or word in _CONNECTORS or (token.isupper() and len(word) > 1)
+        _is_title(word)
+        or _is_place(word)
+        or word in _ORG_WORDS
+        or word in HONORIFICS
+        or word in _ORGISH
+        or word in _CONNECTORS
+        or (token.isupper() and len(word) > 1)
     )
 
 
@@ -359,8 +415,11 @@ def _role_end(tokens: Sequence[str], words: Sequence[str], start: int) -> int:
         if not article and not all(
             _role_like(t, w) for t, w in zip(tokens[start:], words[start:], strict=True)
         ):
-            return start if not _is_title(words[start]) else _role_end_before_last(
-                tokens, words, start)
+            return (
+                start
+                if not _is_title(words[start])
+                else _role_end_before_last(tokens, words, start)
+            )
     while cut < len(words) and (words[cut] in _CONNECTORS or _is_place(words[cut])):
         if cut + 1 == len(words):
             break
@@ -369,7 +428,7 @@ def _role_end(tokens: Sequence[str], words: Sequence[str], start: int) -> int:
 
 
 def _role_end_before_last(tokens: Sequence[str], words: Sequence[str], start: int) -> int:
-    """"King Charles" style: the title opens the string and a name follows it."""
+    """ "King Charles" style: the title opens the string and a name follows it."""
     return _role_end(tokens[:-1], words[:-1], start) if len(words) > start + 1 else start
 
 
@@ -553,8 +612,16 @@ def resolve(mentions: Iterable[Mention], *, decide: Decide | None = None) -> Res
 
 
 def _mention_sort_key(m: Mention) -> tuple[str, ...]:
-    return (m.source, m.text, m.type or "", m.role or "", m.affiliation or "", m.group or "",
-            str(m.declared), ",".join(m.sources))
+    return (
+        m.source,
+        m.text,
+        m.type or "",
+        m.role or "",
+        m.affiliation or "",
+        m.group or "",
+        str(m.declared),
+        ",".join(m.sources),
+    )
 
 
 def _union_declared(mentions: Sequence[Mention], uf: _UnionFind) -> None:
@@ -593,7 +660,9 @@ def _union_same_text(mentions: Sequence[Mention], uf: _UnionFind) -> None:
 
 
 def _union_full_names(
-    mentions: Sequence[Mention], parsed: Sequence[ParsedName], uf: _UnionFind,
+    mentions: Sequence[Mention],
+    parsed: Sequence[ParsedName],
+    uf: _UnionFind,
     decide: Decide | None,
 ) -> None:
     """Full names with the same folded surname and compatible given names are one person."""
@@ -655,8 +724,9 @@ def _token_compatible(a: str, b: str) -> bool:
     return a[0] == b[0] and min(len(a), len(b)) >= 4 and JaroWinkler.similarity(a, b) >= 0.9
 
 
-def _union_groups(mentions: Sequence[Mention], parsed: Sequence[ParsedName],
-                  uf: _UnionFind) -> None:
+def _union_groups(
+    mentions: Sequence[Mention], parsed: Sequence[ParsedName], uf: _UnionFind
+) -> None:
     """Organisations and collectives that share a normalised key or an acronym."""
     first: dict[str, int] = {}
     for i, p in enumerate(parsed):
@@ -669,8 +739,9 @@ def _union_groups(mentions: Sequence[Mention], parsed: Sequence[ParsedName],
                 first[key] = i
 
 
-def _attach_partials(mentions: Sequence[Mention], parsed: Sequence[ParsedName],
-                     uf: _UnionFind) -> None:
+def _attach_partials(
+    mentions: Sequence[Mention], parsed: Sequence[ParsedName], uf: _UnionFind
+) -> None:
     """Attach surname-only, initials and role mentions to the one person they can mean.
 
     Mentions an article already tied together (an actor's name and aliases) are judged as one
@@ -683,8 +754,9 @@ def _attach_partials(mentions: Sequence[Mention], parsed: Sequence[ParsedName],
     _attach_units(mentions, parsed, uf, with_names=False)
 
 
-def _attach_units(mentions: Sequence[Mention], parsed: Sequence[ParsedName], uf: _UnionFind,
-                  *, with_names: bool) -> None:
+def _attach_units(
+    mentions: Sequence[Mention], parsed: Sequence[ParsedName], uf: _UnionFind, *, with_names: bool
+) -> None:
     clusters = _full_clusters(mentions, parsed, uf)
     surname_index: dict[str, set[int]] = defaultdict(set)
     role_index: dict[str, set[int]] = defaultdict(set)
@@ -705,8 +777,9 @@ def _attach_units(mentions: Sequence[Mention], parsed: Sequence[ParsedName], uf:
         members = units[root]
         if any(parsed[i].kind == "name" for i in members) != with_names:
             continue
-        candidates = _unit_candidates(members, mentions, parsed, surname_index, role_index,
-                                      clusters)
+        candidates = _unit_candidates(
+            members, mentions, parsed, surname_index, role_index, clusters
+        )
         target = _pick(candidates, {mentions[i].source for i in members}, clusters)
         if target is not None:
             attach.append((root, target))
@@ -715,8 +788,7 @@ def _attach_units(mentions: Sequence[Mention], parsed: Sequence[ParsedName], uf:
     for root, target in attach:
         uf.union(root, target)
     for roots in leftovers.values():
-        _union_compatible_units([(r, _unit_clues(units[r], mentions, parsed)) for r in roots],
-                                uf)
+        _union_compatible_units([(r, _unit_clues(units[r], mentions, parsed)) for r in roots], uf)
 
 
 def _unit_clues(
@@ -725,9 +797,12 @@ def _unit_clues(
     """The honorific genders and role keys a unit of partial mentions carries."""
     genders = frozenset(parsed[i].gender for i in members if parsed[i].gender)
     keys = frozenset(
-        k for i in members
-        for k in (role_key(parsed[i].role, mentions[i].affiliation),
-                  role_key(mentions[i].role, mentions[i].affiliation))
+        k
+        for i in members
+        for k in (
+            role_key(parsed[i].role, mentions[i].affiliation),
+            role_key(mentions[i].role, mentions[i].affiliation),
+        )
         if k is not None
     )
     return genders, keys  # type: ignore[return-value]
@@ -759,8 +834,11 @@ def _roles_agree(a: Iterable[tuple[str, str]], b: Iterable[tuple[str, str]]) -> 
 
 
 def _unit_candidates(
-    members: Sequence[int], mentions: Sequence[Mention], parsed: Sequence[ParsedName],
-    surnames: dict[str, set[int]], roles: dict[str, set[int]],
+    members: Sequence[int],
+    mentions: Sequence[Mention],
+    parsed: Sequence[ParsedName],
+    surnames: dict[str, set[int]],
+    roles: dict[str, set[int]],
     clusters: dict[int, _ClusterInfo],
 ) -> set[int]:
     """Persons every name in the unit can be, narrowed by the unit's roles and honorifics."""
@@ -769,13 +847,19 @@ def _unit_candidates(
     genders: set[str] = set()
     for i in members:
         p, m = parsed[i], mentions[i]
-        keys.update(k for k in (role_key(p.role, m.affiliation), role_key(m.role, m.affiliation))
-                    if k is not None)
+        keys.update(
+            k
+            for k in (role_key(p.role, m.affiliation), role_key(m.role, m.affiliation))
+            if k is not None
+        )
         if p.gender:
             genders.add(p.gender)
         if p.kind == "name":
-            fits = {r for r in surnames.get(p.surname_key, set())
-                    if not p.given or any(_given_compatible(p, g) for g in clusters[r].givens)}
+            fits = {
+                r
+                for r in surnames.get(p.surname_key, set())
+                if not p.given or any(_given_compatible(p, g) for g in clusters[r].givens)
+            }
             found = fits if found is None else found & fits
     if found is None:
         found = set()
@@ -822,8 +906,10 @@ def _full_clusters(
             if p.full:
                 has_full.add(root)
                 info.givens.append(p)
-        for rkey in (role_key(mentions[i].role, mentions[i].affiliation),
-                     role_key(p.role, mentions[i].affiliation)):
+        for rkey in (
+            role_key(mentions[i].role, mentions[i].affiliation),
+            role_key(p.role, mentions[i].affiliation),
+        ):
             if rkey is not None:
                 info.roles.add(rkey)
     return {root: infos[root] for root in has_full}
@@ -833,12 +919,12 @@ def _role_matches(key: tuple[str, str], roles: set[tuple[str, str]]) -> bool:
     """A role mention fits a person when its office words are among the person's office words
     for some role ("admiral" fits "rear admiral") and the places agree or one is unknown."""
     words = set(key[0].split())
-    return any(words <= set(office.split()) and same_place(key[1], place)
-               for office, place in roles)
+    return any(
+        words <= set(office.split()) and same_place(key[1], place) for office, place in roles
+    )
 
 
-def _pick(candidates: set[int], sources: set[str],
-          clusters: dict[int, _ClusterInfo]) -> int | None:
+def _pick(candidates: set[int], sources: set[str], clusters: dict[int, _ClusterInfo]) -> int | None:
     """The single candidate in the same article, else the single candidate overall."""
     local = [c for c in candidates if sources & clusters[c].sources]
     if len(local) == 1:
@@ -963,7 +1049,11 @@ def _roles(node: _Node) -> list[str]:
 
 
 _TYPE_PRIORITY: dict[str, int] = {
-    "person": 0, "government": 1, "organisation": 2, "collective": 3, "other": 4
+    "person": 0,
+    "government": 1,
+    "organisation": 2,
+    "collective": 3,
+    "other": 4,
 }
 
 

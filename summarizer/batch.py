@@ -628,9 +628,7 @@ def _gc_tuned() -> Iterator[None]:
             gc.unfreeze()
 
 
-def _specs(
-    events: str | Path | Sequence[EventSpec], output: Path | None
-) -> list[EventSpec]:
+def _specs(events: str | Path | Sequence[EventSpec], output: Path | None) -> list[EventSpec]:
     if isinstance(events, str | Path):
         return find_events(events, exclude=[output] if output else [])
     return list(events)

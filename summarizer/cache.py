@@ -87,9 +87,9 @@ def article_fields(article: Article) -> dict[str, Any]:
     """The part of a key that comes from the article (text and what the prompt shows of it)."""
     return {
         "text": article.digest,
-        "prompt_text": article.digest if article.prompt_text == article.text else _sha(
-            article.prompt_text
-        ),
+        "prompt_text": article.digest
+        if article.prompt_text == article.text
+        else _sha(article.prompt_text),
         "meta": [article.id, article.title, article.outlet, article.date or ""],
     }
 
