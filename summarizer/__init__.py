@@ -20,10 +20,10 @@ from summarizer.errors import (
     SummarizerError,
 )
 from summarizer.extract import aextract, extract
+from summarizer.html_report import to_html
 from summarizer.ingest import Article, load_articles
 from summarizer.merge import merge
 from summarizer.pipeline import abrief, brief
-from summarizer.html_report import to_html
 from summarizer.render import to_json, to_markdown
 from summarizer.schema import (
     Actor,
