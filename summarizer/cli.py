@@ -7,7 +7,6 @@ message and an exit code; no traceback reaches the user unless ``--debug`` is gi
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,6 +23,7 @@ from summarizer.errors import InputError, SummarizerError
 from summarizer.extract import extract as extract_one
 from summarizer.files import write_atomic
 from summarizer.ingest import article_text, require_articles
+from summarizer.logs import setup_logging
 from summarizer.merge import merge as merge_extractions
 from summarizer.render import format_from, render, to_markdown
 from summarizer.schema import ArticleExtraction, Briefing, json_schemas
@@ -60,17 +60,6 @@ Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to 
 
 def _settings(**options: Any) -> Settings:
     return Settings.from_env(**options)
-
-
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # instructor logs every failed attempt at ERROR; our own summary is clearer.
-    logging.getLogger("instructor").setLevel(logging.INFO if verbose else logging.CRITICAL)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def _format(output: Path | None, fmt: str | None) -> str:
@@ -111,7 +100,7 @@ def brief(
     verbose: Verbose = False,
 ) -> None:
     """Extract every article and merge them into one briefing."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
     settings = _settings(
         base_url=base_url, model=model, mode=mode, gguf_path=gguf, max_tokens=max_tokens
     )
@@ -138,7 +127,7 @@ def extract(
     verbose: Verbose = False,
 ) -> None:
     """Extract one article to an ArticleExtraction JSON (input for `summarizer merge`)."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
     settings = _settings(
         base_url=base_url, model=model, mode=mode, gguf_path=gguf, max_tokens=max_tokens
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -37,6 +36,7 @@ from summarizer.batch import (
 )
 from summarizer.config import Settings
 from summarizer.errors import SummarizerError
+from summarizer.logs import setup_logging
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 log = logging.getLogger("summarizer.batch")
@@ -168,16 +168,6 @@ def _summary(result: BatchResult) -> None:
         err.print(f"briefings in {r.output}; run report {Path(r.output) / 'run.jsonl'}")
 
 
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("instructor").setLevel(logging.INFO if verbose else logging.CRITICAL)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-
-
 def _run(root: Path, observer: BatchObserver, **options: Any) -> BatchResult:
     run = arun_batch(root, observer=observer, **options)
     if isinstance(observer, BarObserver):
@@ -219,7 +209,7 @@ def batch_command(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details.")] = False,
 ) -> None:
     """Brief every event under ROOT: concurrent, cached, resumable (rerun to resume)."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
     settings = Settings.from_env(
         base_url=base_url, model=model, mode=mode, gguf_path=gguf, max_tokens=max_tokens
     )

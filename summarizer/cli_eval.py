@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -44,6 +43,7 @@ from summarizer.evaluate.runner import (
 )
 from summarizer.evaluate.scorer import DEFAULT_THRESHOLD, ITEM_KINDS, ScoreConfig, agreement
 from summarizer.files import write_atomic
+from summarizer.logs import setup_logging
 from summarizer.recording import slug
 from summarizer.schema import ArticleExtraction, Briefing
 
@@ -230,7 +230,7 @@ def eval_command(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress.")] = False,
 ) -> None:
     """Score the pipeline against hand-labelled gold; fail when a score drops below baseline."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr)
+    setup_logging(verbose)
     logging.getLogger("instructor").setLevel(logging.INFO if verbose else logging.CRITICAL)
     config = ScoreConfig(threshold=threshold)
     if compare_files is not None:
