@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: set up, then brief the fictional example event with the
-# embedded demo model (no server, no key, no network). Output: out/harbor-accord.{md,json}.
+# embedded demo model (no server, no key, no network). Output: out/harbor-accord.{json,md,html}.
 # The demo model is tiny (135M parameters): this proves the pipeline runs; for a useful
 # briefing point summarizer at a real model (see README).
 set -euo pipefail
@@ -17,9 +17,10 @@ mkdir -p out
 [ "${rc:-0}" -le 1 ] || exit "$rc"   # 1 = written, but some articles failed (partial)
 .venv/bin/python - <<'PY'
 from pathlib import Path
-from summarizer.render import to_markdown
+from summarizer import to_html, to_markdown
 from summarizer.schema import Briefing
 briefing = Briefing.model_validate_json(Path("out/harbor-accord.json").read_text("utf-8"))
 Path("out/harbor-accord.md").write_text(to_markdown(briefing), "utf-8")
+Path("out/harbor-accord.html").write_text(to_html(briefing), "utf-8")
 PY
-echo "briefing: out/harbor-accord.json and out/harbor-accord.md"
+echo "briefing: out/harbor-accord.json, out/harbor-accord.md, out/harbor-accord.html"
