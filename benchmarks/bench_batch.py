@@ -14,8 +14,8 @@ What it does, in one run:
    cache, in a fresh process, with the package's client (instructor); the ideal wall time is
    ``articles / concurrency x latency``;
 4. **cold, lean client**: the same with ``benchmarks/lean_client.py``, the prototype of a
-   leaner ``ModelClient`` (see its docstring: this is the evidence for moving it into
-   ``summarizer/client.py``);
+   leaner ``ModelClient`` whose ideas are now in ``summarizer/client.py`` (a reference row:
+   the package client should be at least as fast);
 5. **warm**: the cold run again over its now full cache (it must make no model call);
 6. **CPU probes**: ``--probe`` articles one at a time (concurrency 1) against the no-latency
    stand-in, the process CPU between one finished article and the next: the pipeline's CPU per

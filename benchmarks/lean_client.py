@@ -1,6 +1,11 @@
 """A PROTOTYPE for ``summarizer/client.py``: TOOLS-mode structured calls without instructor's
-per-call overhead. Used by ``bench_batch.py`` (the ``lean`` rows) to show what the change buys;
-it is not used by the package.
+per-call overhead. Used by ``bench_batch.py`` (the ``lean`` rows) as a reference; it is not used
+by the package.
+
+SUPERSEDED: ``summarizer.client.ModelClient`` now does all of this in TOOLS mode (with
+instructor's own request preparation, response parser and re-ask handler, and the SDK's
+transform skipped for whole requests, not only the tools), and is faster than this prototype
+in ``bench_batch.py``. Kept only so that the benchmark's reference row stays comparable.
 
 Why: profiling ``summarizer batch`` against the stand-in (``bench_batch.py``) shows instructor
 1.17 spending about 8-10 ms of CPU per call for the ``ArticleDraft`` schema before the request is
@@ -105,7 +110,7 @@ class LeanClient(ModelClient):
 
         send = with_async_transport_retries(untransformed, settings)
         super().__init__(settings=settings, mode="tools", acreate=send)
-        self._send = send
+        self._lean_send = send
         self._http = http
 
     async def aclose(self) -> None:
@@ -127,7 +132,7 @@ class LeanClient(ModelClient):
         usage, token = Usage(), call_tag.set(tag)
         try:
             for attempt in range(self.settings.max_retries + 1):
-                completion = await self._send(**kwargs)
+                completion = await self._lean_send(**kwargs)
                 usage = usage + _usage(completion)
                 choice0 = completion.choices[0]
                 calls = choice0.message.tool_calls or []

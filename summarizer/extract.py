@@ -118,15 +118,15 @@ def extract(article: Article, client: ModelClient, *, tag: str = "") -> ArticleE
 async def aextract(article: Article, client: ModelClient, *, tag: str = "") -> ArticleExtraction:
     """Async twin of :func:`extract`; the parts of one article run concurrently."""
     texts = split_text(article.prompt_text, client.settings.chunk_chars)
-    results = await asyncio.gather(
-        *(
-            client.astructured(
-                ArticleDraft,
-                build_messages(article, text, n, len(texts)),
-                context=_context(article),
-                tag=f"{tag or article.id} part {n}/{len(texts)} ({EXTRACT_PROMPT})",
-            )
-            for n, text in enumerate(texts, 1)
+    calls = [
+        client.astructured(
+            ArticleDraft,
+            build_messages(article, text, n, len(texts)),
+            context=_context(article),
+            tag=f"{tag or article.id} part {n}/{len(texts)} ({EXTRACT_PROMPT})",
         )
-    )
+        for n, text in enumerate(texts, 1)
+    ]
+    # One part (the usual case) is awaited as it is: no task to create and schedule.
+    results = [await calls[0]] if len(calls) == 1 else await asyncio.gather(*calls)
     return _fold(article, list(results), client.model)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from summarizer.ingest import Article
@@ -41,12 +42,43 @@ _WORD = re.compile(r"\w+")
 
 def _shingles(text: str) -> set[tuple[str, ...]]:
     words = _WORD.findall(text.lower())
-    return {tuple(words[i : i + LEAK_WORDS]) for i in range(len(words) - LEAK_WORDS + 1)}
+    return set(zip(*(words[i:] for i in range(LEAK_WORDS)), strict=False))
+
+
+@lru_cache(maxsize=8)
+def _private_shingles(private: str) -> frozenset[tuple[str, ...]]:
+    """The private text's shingles: the same system prompt for every article, so computed once."""
+    return frozenset(_shingles(private))
+
+
+class _Leaks:
+    """Tells whether free text repeats the private text where the article does not.
+
+    ``wording & (private - article)`` is computed as ``(wording & private) - article``: an
+    item's wording rarely shares a run of words with the instructions, so the article's own
+    shingles (the costly part) are computed only when it does, and then once per article.
+    """
+
+    def __init__(self, private: str, article: str) -> None:
+        self.private = _private_shingles(private) if private else frozenset()
+        self.article = article
+        self._article: set[tuple[str, ...]] | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.private)
+
+    def found(self, item: Any) -> bool:
+        shared = _shingles(_wording(item)) & self.private
+        if not shared:
+            return False
+        if self._article is None:
+            self._article = _shingles(self.article)
+        return bool(shared - self._article)
 
 
 def _wording(item: Any) -> str:
     """Every free-text field of a draft item or actor (the quote excepted), joined."""
-    values = item.model_dump(exclude={"quote"}).values()
+    values = [v for k, v in item if k != "quote"]  # top-level fields, as model_dump's
     flat = [v for v in values if isinstance(v, str)]
     flat += [x for v in values if isinstance(v, list) for x in v if isinstance(x, str)]
     return "\n".join(flat)
@@ -80,7 +112,7 @@ def ground(
     out = ArticleExtraction(
         source=article.source, model=model, usage=usage or Usage(), dropped=list(dropped)
     )
-    leaked = _shingles(private) - _shingles(article.text) if private else set()
+    leaked = _Leaks(private, article.text)
     sid = [article.id]
     builders: list[tuple[str, list[Any], Any]] = [
         ("position", draft.positions, Position),
@@ -97,7 +129,7 @@ def ground(
     for kind, items, model_cls in builders:
         seen: set[str] = set()
         for item in items:
-            if leaked and _shingles(_wording(item)) & leaked:
+            if leaked and leaked.found(item):
                 reason = "repeats the instructions, not the article (prompt injection?)"
                 out.dropped.append(
                     Dropped(source=article.id, kind=kind, quote=item.quote[:300], reason=reason)
@@ -124,11 +156,11 @@ def ground(
     return out
 
 
-def _actors(draft: ArticleDraft, article: Article, leaked: set[tuple[str, ...]]) -> list[Actor]:
+def _actors(draft: ArticleDraft, article: Article, leaked: _Leaks) -> list[Actor]:
     """Actors the draft lists plus any named only inside items; one entry per name."""
     by_name: dict[str, Actor] = {}
     for actor in draft.actors:
-        if leaked and _shingles(_wording(actor)) & leaked:
+        if leaked and leaked.found(actor):
             continue
         name = actor.name.strip()
         if name and name.lower() not in by_name:

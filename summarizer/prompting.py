@@ -12,6 +12,7 @@ from importlib import resources
 from typing import Any
 
 import jinja2
+import jinja2.meta
 
 from summarizer.errors import ConfigError
 
@@ -42,10 +43,30 @@ def template_source(name: str) -> str:
     return _load_source(name)
 
 
+@lru_cache(maxsize=64)
+def _template(name: str) -> jinja2.Template:
+    return _environment().get_template(name)
+
+
+@lru_cache(maxsize=64)
+def _static(name: str) -> str | None:
+    """The rendered text of a template that uses no variable (the same for every call)."""
+    source = _load_source(name)
+    if jinja2.meta.find_undeclared_variables(_environment().parse(source)):
+        return None
+    return _template(name).render().strip() + "\n"
+
+
 def render(name: str, **variables: Any) -> str:
-    """Render ``prompts/<name>``; any variable the template uses but is not given is an error."""
+    """Render ``prompts/<name>``; any variable the template uses but is not given is an error.
+
+    A template that uses no variable (the extraction rules) is rendered once and reused.
+    """
+    static = _static(name)
+    if static is not None:
+        return static
     try:
-        return _environment().get_template(name).render(**variables).strip() + "\n"
+        return _template(name).render(**variables).strip() + "\n"
     except jinja2.UndefinedError as exc:
         raise ConfigError(f"prompt template {name!r}: {exc.message}") from exc
 
