@@ -678,6 +678,21 @@ def _reason(exc: Exception) -> str:
     return text[:300] if text else type(exc).__name__
 
 
+_CONTROL = re.compile(r"[\x00-\x1f]")
+
+
+def _lenient_json(text: str) -> Any:
+    """Parse JSON that may be cut off, or hold raw control characters inside strings (small
+    models write literal line breaks in string values; strict JSON forbids them). Control
+    characters become spaces, which is harmless between tokens and inside a quote alike."""
+    for candidate in (text, _CONTROL.sub(" ", text)):
+        try:
+            return jiter.from_json(candidate.encode("utf-8"), partial_mode="trailing-strings")
+        except ValueError:
+            continue
+    return None
+
+
 def salvage(
     raw: str, response_model: type[T]
 ) -> tuple[T, list[tuple[str, dict[str, Any], str]]] | None:
@@ -689,10 +704,7 @@ def salvage(
     text = raw.strip()
     if text.startswith("```"):
         text = text.strip("`").removeprefix("json").strip()
-    try:
-        data = jiter.from_json(text.encode("utf-8"), partial_mode="trailing-strings")
-    except ValueError:
-        return None
+    data = _lenient_json(text)
     if not isinstance(data, dict):
         return None
     kept: dict[str, Any] = {}

@@ -159,3 +159,11 @@ def test_long_articles_are_split_with_overlap_and_folded(settings: Settings) -> 
     result = extract(Article(id="long", text=long_text), fake_client(small, model))
     assert len(model.requests) == len(parts)
     assert len(result.commitments) == 1  # the same item from several parts is kept once
+
+
+def test_raw_line_breaks_inside_strings_are_salvaged(settings: Settings) -> None:
+    text = json.dumps(draft()).replace("withdraw patrol boats", "withdraw\npatrol boats")
+    assert "\n" in text  # invalid JSON: a raw control character inside a string
+    model = ScriptedModel(text, text)
+    result = extract(ARTICLE, fake_client(settings, model))
+    assert [c.action for c in result.commitments] == ["withdraw patrol boats"]
