@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pydantic import BaseModel, Field
 
 from summarizer.client import ModelClient
-from summarizer.errors import ModelError
+from summarizer.errors import SummarizerError
 from summarizer.prompting import chat
 
 SAME_ITEM_PROMPT = "same_item_v1"
@@ -41,7 +41,7 @@ def model_decider(client: ModelClient, *, kind: str = "item") -> Callable[[str, 
                     tag=f"merge pair ({SAME_ITEM_PROMPT})",
                 )
                 memo[key] = bool(result.value.same)
-            except ModelError:
+            except SummarizerError:  # the model failed, or this client cannot call it
                 memo[key] = False
         return memo[key]
 

@@ -216,10 +216,11 @@ class RunReport(BaseModel):
 
     @property
     def exit_code(self) -> int:
-        """0: all done; 1: some article or event failed; 5: the token budget stopped the run."""
+        """0: all done; 1: some article, file or event failed (a partial briefing counts);
+        5: the token budget stopped the run."""
         if self.budget_reached:
             return 5
-        return 1 if self.failed or self.events_failed else 0
+        return 1 if self.failed or self.events_failed or self.events_partial else 0
 
 
 @dataclass
@@ -630,8 +631,25 @@ def _gc_tuned() -> Iterator[None]:
 
 def _specs(events: str | Path | Sequence[EventSpec], output: Path | None) -> list[EventSpec]:
     if isinstance(events, str | Path):
-        return find_events(events, exclude=[output] if output else [])
-    return list(events)
+        specs = find_events(events, exclude=[output] if output else [])
+    else:
+        specs = list(events)
+    _unique_outputs(specs, str(events) if isinstance(events, str | Path) else "(events)")
+    return specs
+
+
+def _unique_outputs(specs: Sequence[EventSpec], where: str) -> None:
+    """Two events whose output files would have the same name are an error, not an overwrite."""
+    by_file: dict[str, str] = {}
+    for spec in specs:
+        key = output_name(spec.name).casefold()
+        if key in by_file and by_file[key] != spec.name:
+            raise InputError(
+                where,
+                f"events {by_file[key]!r} and {spec.name!r} would both be written as "
+                f"{output_name(spec.name)}.json; rename one",
+            )
+        by_file[key] = spec.name
 
 
 def _cache(

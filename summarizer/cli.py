@@ -133,7 +133,10 @@ def extract(
     )
     articles = require_articles([article])
     client = make_client(settings)
-    results = [extract_one(a, client) for a in articles]
+    try:
+        results = [extract_one(a, client) for a in articles]
+    finally:
+        client.close()
     body = results[0] if len(results) == 1 else results
     text = (
         body.model_dump_json(indent=2)
@@ -144,6 +147,25 @@ def extract(
 
 
 def _load_extractions(paths: list[Path]) -> list[ArticleExtraction]:
+    """Every extraction in the files; two different articles under one source id, or no
+    extraction at all, is an error (merging would mix their evidence up)."""
+    out = _read_extractions(paths)
+    if not out:
+        raise InputError(", ".join(map(str, paths)), "no extractions to merge")
+    seen: dict[str, ArticleExtraction] = {}
+    for x in out:
+        first = seen.setdefault(x.source.id, x)
+        if first is not x and first.source != x.source:
+            raise InputError(
+                x.source.path or x.source.id,
+                f"two different articles share the source id {x.source.id!r} "
+                f"({first.source.path or '?'} and {x.source.path or '?'}); re-extract one "
+                "under another name",
+            )
+    return out
+
+
+def _read_extractions(paths: list[Path]) -> list[ArticleExtraction]:
     out: list[ArticleExtraction] = []
     for path in paths:
         if not path.is_file():

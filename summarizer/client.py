@@ -776,6 +776,7 @@ def default_gguf_path() -> Path:
 
 
 _LLAMA_CACHE: dict[tuple[str, int, int], Any] = {}
+_LLAMA_LOCKS: dict[int, threading.Lock] = {}  # llama.cpp is not thread-safe: one lock a model
 _LLAMA_LOCK = threading.Lock()
 
 
@@ -807,7 +808,7 @@ def _load_llama(settings: Settings) -> Any:
 def llama_create(settings: Settings) -> tuple[CreateFn, AsyncCreateFn]:
     """In-process llama.cpp as a create function; calls are serialised (one model, one lock)."""
     llm = _load_llama(settings)
-    lock = threading.Lock()
+    lock = _LLAMA_LOCKS.setdefault(id(llm), threading.Lock())
 
     def create(**kwargs: Any) -> Any:
         kwargs.pop("model", None)
@@ -1003,14 +1004,14 @@ def _offline_mode(settings: Settings) -> str:
 def _probe_owner(settings: Settings) -> str:
     """Ask ``GET /models`` who serves the model (vLLM says 'vllm'); '' when unknown."""
     try:
-        client = openai.OpenAI(
+        with openai.OpenAI(
             api_key=settings.api_key or "not-needed",
             base_url=settings.base_url,
             timeout=5.0,
             max_retries=0,
-        )
-        for model in client.models.list():
-            return str(getattr(model, "owned_by", "") or "").lower()
+        ) as client:
+            for model in client.models.list():
+                return str(getattr(model, "owned_by", "") or "").lower()
     except openai.OpenAIError:
         return ""
     return ""

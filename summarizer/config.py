@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from summarizer.errors import ConfigError
@@ -75,9 +75,6 @@ class Settings:
             "seed": self.seed,
         }
 
-    def with_overrides(self, **changes: Any) -> Settings:
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
-
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Build settings from ``SUMMARIZER_*`` / ``OPENAI_*`` variables, then overrides."""
@@ -114,9 +111,10 @@ class Settings:
         values = {k: v for k, v in values.items() if v is not None}
         backend = values.pop("backend", None)
         if backend is None:
-            backend = "llama" if values.get("gguf_path") or not values.get("base_url") else "openai"
-            if values.get("model") and not values.get("gguf_path") and values.get("api_key"):
-                backend = "openai"
+            # A model name without a GGUF names a model on a server (a missing key or URL is
+            # then an error, never a silent fall-back to the tiny demo model).
+            server = values.get("base_url") or values.get("model")
+            backend = "openai" if server and not values.get("gguf_path") else "llama"
         if backend not in ("openai", "llama"):
             raise ConfigError(f"unknown backend {backend!r}; use 'openai' or 'llama'")
         mode = values.get("mode", "auto")

@@ -53,9 +53,3 @@ class ServerUnreachable(ModelError):
 
 class MissingRecording(ModelError):
     """Replay mode met a request that has no recording. Never falls back to a live call."""
-
-
-class BudgetExceeded(SummarizerError):
-    """The run's token budget is spent; no new work is started."""
-
-    exit_code = 5

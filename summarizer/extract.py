@@ -10,6 +10,7 @@ once).
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -33,9 +34,14 @@ def split_text(text: str, limit: int, overlap: int = OVERLAP_CHARS) -> list[str]
     while start < len(text):
         end = min(len(text), start + limit)
         if end < len(text):
-            cut = max(text.rfind("\n\n", start, end), text.rfind("\n", start, end))
-            if cut <= start + limit // 2:
-                cut = text.rfind(". ", start, end)
+            # Prefer a paragraph break, then a line break, then a sentence end, in the back
+            # half of the window (a cut in the front half would make tiny parts).
+            floor = start + limit // 2
+            cut = -1
+            for mark in ("\n\n", "\n", ". "):
+                cut = text.rfind(mark, start, end)
+                if cut > floor:
+                    break
             end = cut + 1 if cut > start + limit // 2 else end
         parts.append(text[start:end])
         if end >= len(text):
@@ -44,18 +50,26 @@ def split_text(text: str, limit: int, overlap: int = OVERLAP_CHARS) -> list[str]
     return parts
 
 
+_DELIMITER = re.compile(r"(<\s*/?)\s*(article)\b", re.IGNORECASE)
+
+
+def _one_line(value: str | None) -> str:
+    """Metadata sits outside the article block: keep it to one line."""
+    return " ".join((value or "").split())
+
+
 def _safe(text: str) -> str:
     """Neutralise our own delimiter inside article text (the article is data, not markup)."""
-    return text.replace("</article>", "</ article>").replace("<article>", "< article>")
+    return _DELIMITER.sub(lambda m: f"{m[1]} {m[2]}", text)
 
 
 def build_messages(article: Article, part: str, index: int, count: int) -> list[dict[str, str]]:
     return chat(
         EXTRACT_PROMPT,
         article_id=article.id,
-        title=article.title,
-        outlet=article.outlet,
-        date=article.date or "",
+        title=_one_line(article.title),
+        outlet=_one_line(article.outlet),
+        date=_one_line(article.date),
         text=_safe(part),
         part_index=index,
         part_count=count,

@@ -33,7 +33,7 @@ from typing import Any
 import jinja2
 
 from summarizer.errors import ConfigError, InputError
-from summarizer.ingest import Article, read_article
+from summarizer.ingest import ARTICLE_SUFFIXES, Article, read_article
 from summarizer.render import aliases, counts_line, positions_by_actor, quoted
 from summarizer.schema import Briefing, Claim, Evidence, Source
 
@@ -243,6 +243,8 @@ def load_texts(sources: Iterable[Source], base: Path | None = None) -> dict[str,
         if not source.path:
             continue
         path = Path(source.path)
+        if path.suffix.lower() not in ARTICLE_SUFFIXES:
+            continue  # only article files are ever read back
         if not path.is_absolute() and base is not None:
             path = base / path
         if path not in cache:
@@ -254,6 +256,26 @@ def load_texts(sources: Iterable[Source], base: Path | None = None) -> dict[str,
         if found is not None:
             texts[source.id] = found.text
     return texts
+
+
+def _verified(briefing: Briefing, texts: dict[str, str]) -> dict[str, str]:
+    """Keep a text read from disk only if the briefing's evidence for that source is at its
+    offsets in it: a wrong, moved or unrelated file (a ``path`` naming some other local file)
+    is never embedded in the report."""
+    spans: dict[str, list[tuple[int, int, str]]] = {}
+    for item in [
+        *briefing.positions,
+        *briefing.commitments,
+        *briefing.open_questions,
+        *briefing.facts,
+    ]:
+        for ev in item.evidence:
+            spans.setdefault(ev.source, []).append((ev.start, ev.end, ev.quote))
+    return {
+        sid: text
+        for sid, text in texts.items()
+        if spans.get(sid) and all(text[a:b] == q for a, b, q in spans[sid])
+    }
 
 
 def _pick(articles: Sequence[Article], source_id: str) -> Article | None:
@@ -297,7 +319,7 @@ def to_html(
     it are read from ``Source.path`` (relative to ``base``, else the current folder)."""
     given = dict(texts or {})
     missing = [s for s in briefing.sources if s.id not in given]
-    all_texts = {**load_texts(missing, base), **given}
+    all_texts = {**_verified(briefing, load_texts(missing, base)), **given}
     html = _environment().get_template(TEMPLATE).render(**view_model(briefing, all_texts))
     html = html.lstrip()
     html = html.replace(_SCRIPT_HASH, _csp_hash(html, "script"), 1)

@@ -51,7 +51,6 @@ from typing import TypeVar
 from summarizer import dates
 from summarizer.actors import Mention, Resolution, resolve
 from summarizer.schema import (
-    Actor,
     ArticleExtraction,
     Briefing,
     Claim,
@@ -453,10 +452,6 @@ def _dedupe_evidence(evidence: Iterable[Evidence]) -> list[Evidence]:
     return [seen[k] for k in sorted(seen, key=lambda k: tuple(map(str, k)))]
 
 
-def _evidence_order(ev: Evidence) -> tuple[str, int, int, str, str, str]:
-    return (ev.source, ev.start, ev.end, ev.quote, ev.speaker or "", ev.match)
-
-
 # --------------------------------------------------------------------------------------------
 # Folding each item type
 # --------------------------------------------------------------------------------------------
@@ -525,12 +520,8 @@ def _position_order(p: Position) -> tuple[int, str, str, str]:
 
 
 def _position_conflict(a: Position, b: Position) -> Conflict:
-    shared = set(a.sources) & set(b.sources)
     claims = [
-        _claim(p, s, f"{p.polarity}: {p.stance}", p.stance)
-        for p in (a, b)
-        for s in p.sources
-        if s not in shared or True
+        _claim(p, s, f"{p.polarity}: {p.stance}", p.stance) for p in (a, b) for s in p.sources
     ]
     return Conflict(topic=f"{a.actor} on {a.issue}", kind="position", claims=_sorted_claims(claims))
 
@@ -817,5 +808,3 @@ __all__ = [
     "parse_number",
     "text_key",
 ]
-
-_unused: tuple[object, ...] = (Actor,)

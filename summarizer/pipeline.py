@@ -166,11 +166,16 @@ def brief(
     articles, failures = gather_articles(inputs)
     if not articles:
         raise _nothing(failures)
+    owned = client is None
     client = _client(client, settings)
-    decide = model_decider(client) if model_merge else None
-    extracted = extract_all(articles, client)
-    briefing = finish(extracted, failures, settings=client.settings, title=title, decide=decide)
-    return with_summary(briefing, client) if summary else briefing
+    try:
+        decide = model_decider(client) if model_merge else None
+        extracted = extract_all(articles, client)
+        briefing = finish(extracted, failures, settings=client.settings, title=title, decide=decide)
+        return with_summary(briefing, client) if summary else briefing
+    finally:
+        if owned:  # a client we built, we close; a client passed in belongs to the caller
+            client.close()
 
 
 async def abrief(
@@ -186,11 +191,19 @@ async def abrief(
     articles, failures = gather_articles(inputs)
     if not articles:
         raise _nothing(failures)
+    owned = client is None
     client = _client(client, settings)
-    extracted = await aextract_all(articles, client)
-    decide = model_decider(client) if model_merge else None
-    briefing = finish(extracted, failures, settings=client.settings, title=title, decide=decide)
-    return await awith_summary(briefing, client) if summary else briefing
+    try:
+        extracted = await aextract_all(articles, client)
+        decide = model_decider(client) if model_merge else None
+        # The decider makes blocking calls: keep them off the event loop.
+        briefing = await asyncio.to_thread(
+            finish, extracted, failures, settings=client.settings, title=title, decide=decide
+        )
+        return await awith_summary(briefing, client) if summary else briefing
+    finally:
+        if owned:
+            await client.aclose()
 
 
 def _nothing(failures: Sequence[Failure]) -> InputError:
