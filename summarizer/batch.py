@@ -424,6 +424,8 @@ class _Batch:
             id=article.id,
             path=article.path,
             status="failed",
+            # Tokens the failed attempts cost still count (reports and the token budget).
+            usage=getattr(exc, "usage", None) or Usage(),
             seconds=round(time.monotonic() - began, 3),
             error=_error_text(exc),
         )

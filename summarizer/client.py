@@ -659,11 +659,13 @@ def _salvaged(
     raw = _raw_output(completion)
     reason = _reason(exc)
     if raw is None:
-        raise ModelError(f"the model gave no usable output ({reason})") from exc
+        raise ModelError(f"the model gave no usable output ({reason})", usage=usage) from exc
     result = salvage(raw, response_model)
     if result is None:
         raise ModelError(
-            f"the model's output could not be parsed after retries ({reason})", raw_output=raw
+            f"the model's output could not be parsed after retries ({reason})",
+            raw_output=raw,
+            usage=usage,
         ) from exc
     value, dropped = result
     return Structured(value=value, usage=usage, salvage_reason=reason, dropped=dropped)

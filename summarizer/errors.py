@@ -42,8 +42,11 @@ class ModelError(SummarizerError):
 
     exit_code = 4
 
-    def __init__(self, message: str, *, raw_output: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, raw_output: str | None = None, usage: object | None = None
+    ) -> None:
         self.raw_output = raw_output
+        self.usage = usage  # the tokens the failed attempts cost (a schema.Usage), if known
         super().__init__(message)
 
 

@@ -13,6 +13,7 @@ from summarizer.config import Settings
 from summarizer.errors import ConfigError, ModelError
 from summarizer.extract import aextract, extract, split_text
 from summarizer.ingest import Article
+from summarizer.schema import Usage
 from tests.conftest import fake_client
 from tests.fakes import ScriptedModel
 
@@ -98,6 +99,8 @@ def test_garbage_output_is_a_model_error_with_raw_output(settings: Settings) -> 
     with pytest.raises(ModelError) as info:
         extract(ARTICLE, fake_client(settings, model))
     assert info.value.raw_output == "still no json"
+    usage = info.value.usage  # what the failed attempts cost is kept for the run's accounting
+    assert isinstance(usage, Usage) and usage.calls == 2 and usage.prompt_tokens == 200
 
 
 def _request() -> httpx.Request:
