@@ -73,29 +73,14 @@ TIMEZONES: dict[str, float] = {
     "pst": -8,
     "pdt": -7,
 }
-NUMBER_WORDS: dict[str, int] = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
+#: Cardinal number words, shared by the merge's value comparison and the eval scorer.
+CARDINALS: dict[str, int] = {
+    w: n
+    for n, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
+        " fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {
     "thirty": 30,
     "forty": 40,
     "fifty": 50,
@@ -104,9 +89,10 @@ NUMBER_WORDS: dict[str, int] = {
     "eighty": 80,
     "ninety": 90,
     "hundred": 100,
-    "couple": 2,
-    "few": 3,
+    "dozen": 12,
 }
+#: What counts as a number in a date expression ("a week", "a couple of days").
+NUMBER_WORDS: dict[str, int] = {**CARDINALS, "a": 1, "an": 1, "couple": 2, "few": 3}
 _UNIT_DAYS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "year": 365}
 
 

@@ -55,7 +55,8 @@ class DatedValue:
 
 
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_SCALES = {
+#: Scale words after a number, shared with the eval scorer.
+SCALES = {
     "k": 1e3,
     "thousand": 1e3,
     "m": 1e6,
@@ -131,7 +132,7 @@ def parse_number(text: str) -> Number | None:
     """ "$90 billion" -> usd 9e10; "around $90 bn" -> approx; "more than 60" -> (60, inf);
     "two-day" -> 2 days. ``None`` when the text holds no number."""
     low = unicodedata.normalize("NFKC", text).lower().replace("-", " ")
-    match = re.search(rf"({_NUMBER})\s*({'|'.join(_SCALES)})?\b", low)
+    match = re.search(rf"({_NUMBER})\s*({'|'.join(SCALES)})?\b", low)
     number: float | None = None
     scale_word = ""
     if match:
@@ -140,15 +141,15 @@ def parse_number(text: str) -> Number | None:
     ordinal = False
     if number is None:
         for word in re.findall(r"[a-z]+", low):
-            if word in dates.NUMBER_WORDS and word not in ("a", "an", "few", "couple"):
-                number = float(dates.NUMBER_WORDS[word])
+            if word in dates.CARDINALS:
+                number = float(dates.CARDINALS[word])
                 break
             if word in _ORDINALS:
                 number, ordinal = float(_ORDINALS[word]), True
                 break
     if number is None:
         return None
-    number *= _SCALES.get(scale_word, 1.0)
+    number *= SCALES.get(scale_word, 1.0)
     currency = next(
         (
             code
@@ -175,7 +176,7 @@ def _unit(low: str) -> str:
     """The counted noun's first word, singular: "six patrol boats" -> "patrol"."""
     after = re.split(rf"{_NUMBER}|\b(?:{'|'.join(dates.NUMBER_WORDS)})\b", low, maxsplit=1)
     words = re.findall(r"[a-z]+", after[-1]) if len(after) > 1 else []
-    words = [w for w in words if w not in STOPWORDS and w not in _SCALES]
+    words = [w for w in words if w not in STOPWORDS and w not in SCALES]
     if not words:
         return ""
     word = words[0]

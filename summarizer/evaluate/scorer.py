@@ -46,6 +46,7 @@ from rapidfuzz.distance import JaroWinkler
 from scipy.optimize import linear_sum_assignment
 
 from summarizer.actors import HONORIFICS, group_keys, parse_name, role_key
+from summarizer.dates import CARDINALS
 from summarizer.schema import (
     Actor,
     Briefing,
@@ -56,6 +57,7 @@ from summarizer.schema import (
     OpenQuestion,
     Position,
 )
+from summarizer.values import SCALES
 
 ItemKind = Literal["positions", "commitments", "open_questions", "facts"]
 ITEM_KINDS: tuple[ItemKind, ...] = ("positions", "commitments", "open_questions", "facts")
@@ -138,35 +140,6 @@ def text_similarity(a: str, b: str) -> float:
     return max(fuzz.token_set_ratio(wa, wb), fuzz.token_set_ratio(sa, sb)) / 100.0
 
 
-_NUMBER_WORDS = {
-    w: n
-    for n, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
-        " fifteen sixteen seventeen eighteen nineteen twenty".split()
-    )
-} | {
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-    "hundred": 100,
-    "dozen": 12,
-}
-_SCALES = {
-    "bn": 1e9,
-    "billion": 1e9,
-    "b": 1e9,
-    "mn": 1e6,
-    "m": 1e6,
-    "million": 1e6,
-    "k": 1e3,
-    "thousand": 1e3,
-    "tn": 1e12,
-    "trillion": 1e12,
-}
 _CURRENCIES = {
     "eur": "eur",
     "euro": "eur",
@@ -197,9 +170,9 @@ def value_key(value: str) -> str:
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        number = float(token) if token[0].isdigit() else _NUMBER_WORDS.get(token)
+        number = float(token) if token[0].isdigit() else CARDINALS.get(token)
         if number is not None:
-            scale = _SCALES.get(tokens[i + 1]) if i + 1 < len(tokens) else None
+            scale = SCALES.get(tokens[i + 1]) if i + 1 < len(tokens) else None
             out.append(_number(number * scale) if scale else _number(number))
             i += 2 if scale else 1
             continue
