@@ -13,9 +13,12 @@ What the merge does, in order:
    shared content words) so the cost grows with the number of items times the number of
    distinct items they could match, never all pairs. Similarity is rapidfuzz token matching on
    stemmed content words, optionally combined with sentence embeddings (``embedder``), and an
-   optional ``decide(a, b)`` callback settles near misses. Two different items that the *same*
-   article reported separately are never folded: the article already told them apart. A folded
-   item keeps every source and every piece of evidence (identical evidence once).
+   optional ``decide(a, b)`` callback settles near misses. A second pass joins whole clusters
+   from different articles by average linkage over their wordings (a paraphrase close to a
+   cluster's other wordings but not to its leader), and lets two articles' commitments by one
+   committer to the *same named beneficiary* fold from the grey-zone floor. Two different items
+   that the *same* article reported separately are never folded: the article already told them
+   apart. A folded item keeps every source and every piece of evidence (identical evidence once).
 4. **Agreement.** Each item's ``support`` is the number of distinct sources behind it.
 
 Conflict policy -- the merge never silently picks a winner:
@@ -34,6 +37,11 @@ Conflict policy -- the merge never silently picks a winner:
   ``status="disputed"`` with an ``outcome`` conflict.
 * **Positions** of one actor on one issue with opposite polarity (supports vs opposes) in
   different sources stay two positions and get a ``position`` conflict.
+* **Reported here, open there** (:mod:`summarizer.unsettled`): a fact one source reports
+  ("venue of the meeting: Hungary") that another source asks as an open question ("Where will
+  the meeting take place?") gets a ``value`` conflict; each asking source's claim says how its
+  article left the matter ("undetermined", "disputed", ...). Only wh-questions that ask for the
+  fact's own slot (where/venue, when/date, how much/amount, ...) and cover its subject count.
 * Relative dates are resolved against ``Source.date`` (:mod:`summarizer.dates`); without a
   date the text is compared as written, and the commitment's ``date`` stays empty.
 
@@ -62,10 +70,12 @@ from summarizer.schema import (
     Fact,
     OpenQuestion,
     Position,
+    QuestionReason,
     Source,
     Usage,
 )
 from summarizer.similarity import (
+    GREY_FLOOR,
     Decide,
     Embedder,
     Similarity,
@@ -74,11 +84,30 @@ from summarizer.similarity import (
     minilm_embedder,
     text_key,
 )
-from summarizer.values import DatedValue, Values, parse_number, same_value_kind, when_of
+from summarizer.unsettled import REASON_OF, unsettled_conflicts
+from summarizer.values import (
+    DatedValue,
+    Values,
+    parse_number,
+    same_value_kind,
+    sorted_claims,
+    when_of,
+)
 
 # Similarity (0-100) at or above which two items fold; below it and at or above the grey-zone
 # floor, ``decide`` (if given) is asked. Calibrated on hand-labelled "same item?" pairs.
 FOLD_THRESHOLD = {"position": 80.0, "commitment": 74.0, "question": 80.0, "fact": 80.0}
+
+# Two articles' commitments by the same committer *to the same named beneficiary* fold from the
+# grey-zone floor up, provided their actions share a content word of their own (the
+# beneficiary's name never carries the match alone): the (committer, beneficiary) key already
+# agrees, an article rarely reports one pledge twice, and the consolidation pass never joins
+# two commitments that one article reported separately. On the seed gold, one pledge's five
+# wordings by five outlets ("give Ukraine very good protection and security", "co-ordinate the
+# security guarantees for Ukraine", ...) score 50-66 with each other, while "send troops to X"
+# and "give X lasting protection" share nothing but X. Without a shared beneficiary the
+# ordinary threshold applies.
+SAME_BENEFICIARY_THRESHOLD = GREY_FLOOR
 
 
 # --------------------------------------------------------------------------------------------
@@ -112,6 +141,8 @@ def merge(
         items.commitments, similar, decide, values
     )
     facts, fact_conflicts = _fold_facts(items.facts, similar, decide, values)
+    questions, reasons = _fold_questions(items.questions, similar, decide)
+    fact_conflicts = unsettled_conflicts(facts, questions, fact_conflicts, reasons)
     listed = _sources(unique, sources)
     return Briefing(
         event=Event(title=title if title is not None else _title(listed)),
@@ -119,7 +150,7 @@ def merge(
         actors=resolution.actors,
         positions=positions,
         commitments=commitments,
-        open_questions=_fold_questions(items.questions, similar, decide),
+        open_questions=questions,
         facts=facts,
         conflicts=_sorted_conflicts(
             _annotate_dates(c, values)
@@ -146,7 +177,9 @@ def briefing_as_extraction(briefing: Briefing, source_id: str = "briefing") -> A
         actors=briefing.actors,
         positions=briefing.positions,
         commitments=[x for c in briefing.commitments for x in _split_commitment(c, claims)],
-        open_questions=briefing.open_questions,
+        open_questions=[
+            x for q in briefing.open_questions for x in _split_question(q, briefing.conflicts)
+        ],
         facts=[x for f in briefing.facts for x in _split_fact(f, claims.get(f.topic, []))],
         dropped=briefing.dropped,
         model=briefing.model,
@@ -207,6 +240,26 @@ def _split_commitment(c: Commitment, claims: dict[str, list[Claim]]) -> list[Com
                     )
                 )
     return out
+
+
+def _split_question(q: OpenQuestion, conflicts: Sequence[Conflict]) -> list[OpenQuestion]:
+    """One question per source when a conflict quotes it (reported elsewhere, open here),
+    each with the reason its source's claim recorded, so the claims are found again."""
+    spans = {(e.source, e.quote, e.start, e.end) for e in q.evidence}
+    own = {
+        c.source: REASON_OF[c.value]
+        for conflict in conflicts
+        for c in conflict.claims
+        if c.value in REASON_OF and (c.source, c.quote, c.start, c.end) in spans
+    }
+    if not own:
+        return [q]
+    return [
+        q.model_copy(
+            update={"sources": [e.source], "evidence": [e], "reason": own.get(e.source, q.reason)}
+        )
+        for e in q.evidence
+    ]
 
 
 def _split_fact(f: Fact, claims: Sequence[Claim]) -> list[Fact]:
@@ -523,7 +576,7 @@ def _position_conflict(a: Position, b: Position) -> Conflict:
     claims = [
         _claim(p, s, f"{p.polarity}: {p.stance}", p.stance) for p in (a, b) for s in p.sources
     ]
-    return Conflict(topic=f"{a.actor} on {a.issue}", kind="position", claims=_sorted_claims(claims))
+    return Conflict(topic=f"{a.actor} on {a.issue}", kind="position", claims=sorted_claims(claims))
 
 
 _STATUS_RANK = {"firm": 0, "conditional": 1, "proposed": 2, "refused": 3, "disputed": 4}
@@ -543,6 +596,7 @@ def _fold_commitments(
         threshold=FOLD_THRESHOLD["commitment"],
         similarity=similar,
         decide=decide,
+        limit=_commitment_limit,
     )
     out: list[Commitment] = []
     conflicts: list[Conflict] = []
@@ -554,6 +608,24 @@ def _fold_commitments(
     return out, conflicts
 
 
+def _beneficiary(group: Sequence[Commitment]) -> str | None:
+    """The beneficiary a folded commitment gets: the most common one its sources name."""
+    named = [c.beneficiary for c in group if c.beneficiary]
+    return _majority(named) if named else None
+
+
+def _commitment_limit(a: Sequence[Commitment], b: Sequence[Commitment]) -> float:
+    """The fold threshold for two clusters of one committer's commitments: lower when both
+    name the same beneficiary and their actions share a word that is not the beneficiary's."""
+    ba, bb = _beneficiary(a), _beneficiary(b)
+    if not (ba and bb) or text_key(ba).key != text_key(bb).key:
+        return FOLD_THRESHOLD["commitment"]
+    named = text_key(ba).tokens
+    words_a = {w for c in a for w in text_key(c.action).tokens} - named
+    words_b = {w for c in b for w in text_key(c.action).tokens} - named
+    return SAME_BENEFICIARY_THRESHOLD if words_a & words_b else FOLD_THRESHOLD["commitment"]
+
+
 def _commitment(
     action: str, group: Sequence[Commitment], values: Values
 ) -> tuple[Commitment, list[Conflict]]:
@@ -561,10 +633,9 @@ def _commitment(
     timeframe, date, time_conflict = _timeframe(action, group, values)
     status, status_conflict = _status(action, group)
     conditions = sorted({c for item in group for c in item.conditions})
-    beneficiaries = [c.beneficiary for c in group if c.beneficiary]
     folded = Commitment(
         actor=first.actor,
-        beneficiary=_majority(beneficiaries) if beneficiaries else None,
+        beneficiary=_beneficiary(group),
         action=action,
         conditions=conditions,
         timeframe=timeframe,
@@ -589,7 +660,7 @@ def _timeframe(
     if disputed:
         topic = _timeframe_topic(group[0].actor, action)
         claims = [_claim(v.item, v.source, v.text, v.text) for g in disputed for v in g]
-        return None, None, Conflict(topic=topic, kind="date", claims=_sorted_claims(claims))
+        return None, None, Conflict(topic=topic, kind="date", claims=sorted_claims(claims))
     timeframe = _majority(v.text for v in given)
     return timeframe, _resolved_date(group, [v for v in given if v.text == timeframe], values), None
 
@@ -612,7 +683,7 @@ def _status(action: str, group: Sequence[Commitment]) -> tuple[str, Conflict | N
     if statuses & negative and statuses - negative - {"proposed"}:
         claims = [_claim(c, s, c.status, c.action) for c in group for s in c.sources]
         topic = _status_topic(group[0].actor, action)
-        return "disputed", Conflict(topic=topic, kind="outcome", claims=_sorted_claims(claims))
+        return "disputed", Conflict(topic=topic, kind="outcome", claims=sorted_claims(claims))
     return _majority_by_rank(statuses, group), None
 
 
@@ -626,9 +697,10 @@ _REASON_PRIORITY = {"disputed": 0, "conditional": 1, "not_announced": 2, "unknow
 
 def _fold_questions(
     questions: Sequence[OpenQuestion], similar: Similarity, decide: Decide | None
-) -> list[OpenQuestion]:
+) -> tuple[list[OpenQuestion], dict[tuple[str, str], QuestionReason]]:
     """Questions fold by meaning; the reason is the most telling one any source gives
-    (a question one outlet reports as disputed is disputed)."""
+    (a question one outlet reports as disputed is disputed). Also returns each source's own
+    reason per folded question, for the claims of :mod:`summarizer.unsettled`."""
     clusters = cluster(
         questions,
         block=lambda q: "",
@@ -641,13 +713,23 @@ def _fold_questions(
     out = [
         OpenQuestion(
             question=c.leader.text.raw,
-            reason=min((q.reason for q in c.items), key=_REASON_PRIORITY.__getitem__),
+            reason=_most_telling(q.reason for q in c.items),
             sources=_all_sources(c.items),
             evidence=_all_evidence(c.items),
         )
         for c in clusters
     ]
-    return sorted(out, key=lambda q: (-q.support, q.question))
+    reasons: dict[tuple[str, str], QuestionReason] = {}
+    for c in clusters:
+        for q in c.items:
+            for s in q.sources:
+                key = (c.leader.text.raw, s)
+                reasons[key] = _most_telling([q.reason, reasons.get(key, q.reason)])
+    return sorted(out, key=lambda q: (-q.support, q.question)), reasons
+
+
+def _most_telling(reasons: Iterable[QuestionReason]) -> QuestionReason:
+    return min(reasons, key=_REASON_PRIORITY.__getitem__)
 
 
 # --------------------------------------------------------------------------------------------
@@ -688,9 +770,7 @@ def _fold_facts(
         if disputed:
             claims = [_claim(v.item, v.source, v.text, v.text) for g in disputed for v in g]
             conflicts.append(
-                Conflict(
-                    topic=topic, kind=values.kind(topic, groups), claims=_sorted_claims(claims)
-                )
+                Conflict(topic=topic, kind=values.kind(topic, groups), claims=sorted_claims(claims))
             )
     return sorted(out, key=lambda f: (-f.support, f.topic, f.value)), conflicts
 
@@ -738,13 +818,6 @@ def _evidence_by_source(item: Position | Commitment | Fact) -> dict[str, list[Ev
         _BY_SOURCE.clear()
     _BY_SOURCE[id(item)] = (item, index)
     return index
-
-
-def _sorted_claims(claims: Iterable[Claim]) -> list[Claim]:
-    seen: dict[tuple[str, str], Claim] = {}
-    for c in sorted(claims, key=lambda c: (c.source, c.value, c.start or 0, c.quote)):
-        seen.setdefault((c.source, c.value), c)
-    return list(seen.values())
 
 
 def _annotate_dates(conflict: Conflict, values: Values) -> Conflict:

@@ -7,6 +7,7 @@ with the items and their plausible matches, never with all pairs.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
@@ -216,6 +217,7 @@ def cluster(
     decide: Decide | None = None,
     all_candidates: bool = False,
     compatible: Callable[[Sequence[_T], Sequence[_T]], bool] | None = None,
+    limit: Callable[[Sequence[_T], Sequence[_T]], float] | None = None,
 ) -> list[Cluster[_T]]:
     """Group items that say the same thing.
 
@@ -227,6 +229,10 @@ def cluster(
     veto a join (facts whose values are of different kinds). Because the visiting
     order is a function of the content, the result does not depend on input order; because
     leaders are pairwise below threshold, clustering the leaders again changes nothing.
+
+    A second pass, :func:`_consolidate`, then joins whole clusters from *different* articles
+    (see there); ``limit(a, b)`` may lower the fold threshold for a pair of clusters that share
+    a structured key beyond the block (a commitment's beneficiary).
     """
     groups = _groups(items, block, text, sources)
     by_block: dict[str, list[Group[_T]]] = defaultdict(list)
@@ -235,8 +241,9 @@ def cluster(
     out: list[Cluster[_T]] = []
     for name in sorted(by_block):
         ordered = sorted(by_block[name], key=_leader_order)
+        first = _cluster_block(ordered, threshold, similarity, decide, all_candidates, compatible)
         out.extend(
-            _cluster_block(ordered, threshold, similarity, decide, all_candidates, compatible)
+            _consolidate(first, threshold, similarity, decide, all_candidates, compatible, limit)
         )
     return out
 
@@ -360,3 +367,124 @@ def _best_cluster(
             if decide(a, b):
                 return i
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# Consolidation: constrained average-linkage over whole clusters
+# --------------------------------------------------------------------------------------------
+
+# How many of a cluster's distinct wordings (most supported first) stand for it in average
+# linkage: enough to see past one odd leader, few enough that a pair costs at most 16 scores.
+REPRESENTATIVES = 4
+
+
+def _representatives(c: Cluster[_T]) -> list[Group[_T]]:
+    return sorted(c.groups, key=_leader_order)[:REPRESENTATIVES]
+
+
+def linkage(a: Cluster[_T], b: Cluster[_T], similarity: Callable[[Text, Text], float]) -> float:
+    """How alike two clusters are: the mean score over their representative wordings, or the
+    leaders' own score when that is higher (so that merging the merged result again, where
+    each cluster is one item worded as its leader, finds nothing new to fold)."""
+    ra, rb = _representatives(a), _representatives(b)
+    mean = sum(similarity(x.text, y.text) for x in ra for y in rb) / (len(ra) * len(rb))
+    return max(mean, similarity(a.leader.text, b.leader.text))
+
+
+def _consolidate(
+    clusters: list[Cluster[_T]],
+    threshold: float,
+    similarity: Callable[[Text, Text], float],
+    decide: Decide | None,
+    all_candidates: bool,
+    compatible: Callable[[Sequence[_T], Sequence[_T]], bool] | None,
+    limit: Callable[[Sequence[_T], Sequence[_T]], float] | None,
+) -> list[Cluster[_T]]:
+    """Join whole clusters whose wordings agree on average, most alike pair first.
+
+    The leader pass compares each wording with cluster leaders only, so a paraphrase that is
+    close to a cluster's other wordings but not to its leader starts a cluster of its own
+    ("release the detained crews" / "free the detained fishermen"). Here clusters are joined
+    by average linkage over their representative wordings, under a *cannot-link* constraint:
+    two clusters that share a source are never joined (unless near-verbatim, as in the leader
+    pass), because the article that reported both already told them apart. That constraint is
+    what makes a lower, per-pair ``limit`` safe: within one committer and one beneficiary,
+    each article usually reports a pledge once, so the clusters left to join are the other
+    articles' wordings of it. Candidates are the clusters that share a pair of content words
+    (as in the leader pass), so the cost follows the plausible matches, not all pairs. Pairs
+    are taken best score first with ties broken on the texts, so the result depends on the
+    content alone, never on input order; at the end no pair of clusters reaches its limit,
+    so consolidating again changes nothing.
+    """
+    if len(clusters) < 2:
+        return clusters
+    alive: dict[int, Cluster[_T]] = dict(enumerate(clusters))
+    index = _CandidateIndex()
+    for i, c in alive.items():
+        for g in _representatives(c):
+            index.add(i, g.text.tokens)
+    asked: dict[tuple[str, str], bool] = {}
+
+    def order_key(i: int) -> tuple[str, str]:
+        leader = alive[i].leader
+        return (leader.text.key, leader.text.raw)
+
+    def admissible(i: int, j: int) -> tuple[float, float] | None:
+        a, b = alive[i], alive[j]
+        if compatible is not None and not compatible(a.leader.items, b.leader.items):
+            return None
+        score = linkage(a, b, similarity)
+        if a.sources & b.sources:
+            return (score, SAME_SOURCE_THRESHOLD)
+        own = limit(a.items, b.items) if limit is not None else threshold
+        return (score, min(own, threshold))
+
+    def candidates(i: int) -> list[int]:
+        c = alive[i]
+        if all_candidates:
+            found: Iterable[int] = alive
+        else:
+            found = {j for g in _representatives(c) for j in index.candidates(g.text.tokens)}
+        return sorted(j for j in found if j != i and j in alive)
+
+    heap: list[tuple[float, tuple[str, str], tuple[str, str], int, int]] = []
+
+    def push(i: int, j: int) -> None:
+        got = admissible(i, j)
+        if got is None:
+            return
+        score, needed = got
+        if score >= needed or (decide is not None and score >= GREY_FLOOR and needed < 100):
+            ki, kj = sorted((order_key(i), order_key(j)))
+            heapq.heappush(heap, (-score, ki, kj, i, j))
+
+    for i in sorted(alive):
+        for j in candidates(i):
+            if i < j:
+                push(i, j)
+    next_id = len(clusters)
+    while heap:
+        neg, _, _, i, j = heapq.heappop(heap)
+        if i not in alive or j not in alive:
+            continue
+        score, needed = admissible(i, j) or (0.0, 100.0)
+        a, b = alive[i], alive[j]
+        if score < needed:
+            if decide is None or score < GREY_FLOOR or a.sources & b.sources:
+                continue
+            pair = tuple(sorted((a.leader.text.raw, b.leader.text.raw)))
+            key = (pair[0], pair[1])
+            if key not in asked:
+                asked[key] = decide(*key)
+            if not asked[key]:
+                continue
+        first, second = sorted((a, b), key=lambda c: _leader_order(c.leader))
+        merged = Cluster(first.leader, [*first.groups, *second.groups], a.sources | b.sources)
+        del alive[i], alive[j]
+        alive[next_id] = merged
+        for g in _representatives(merged):
+            index.add(next_id, g.text.tokens)
+        for k in candidates(next_id):
+            push(k, next_id)
+        next_id += 1
+    return [alive[i] for i in sorted(alive, key=order_key)]

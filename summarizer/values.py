@@ -11,12 +11,12 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from summarizer import dates
-from summarizer.schema import Commitment, Fact, Position
+from summarizer.schema import Claim, Commitment, Fact, Position
 from summarizer.similarity import STOPWORDS, fuzzy_similarity, text_key
 
 TEXT_VALUE_THRESHOLD = 80.0
@@ -283,3 +283,11 @@ class Values:
         if re.search(r"\b(outcome|result|agree|deal|breakthrough|guarantee)", topic.lower()):
             return "outcome"
         return "value"
+
+
+def sorted_claims(claims: Iterable[Claim]) -> list[Claim]:
+    """A conflict's claims in a stable order, one per (source, value): the first quote wins."""
+    seen: dict[tuple[str, str], Claim] = {}
+    for c in sorted(claims, key=lambda c: (c.source, c.value, c.start or 0, c.quote)):
+        seen.setdefault((c.source, c.value), c)
+    return list(seen.values())

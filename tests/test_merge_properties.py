@@ -37,15 +37,21 @@ ISSUES = ["ceasefire before talks", "a ceasefire before peace talks", "ceasefire
           "security guarantees for Ukraine", "Ukraine security guarantees",
           "US troops in Ukraine", "fishing moratorium on the bank"]
 ACTIONS = ["arrange a meeting between Zelensky and Putin", "set up a Zelensky-Putin meeting",
-           "buy US weapons", "buy American weapons", "send troops to Ukraine"]
+           "buy US weapons", "buy American weapons", "send troops to Ukraine",
+           "give Ukraine protection and security", "co-ordinate the security guarantees for Ukraine",
+           "support Ukraine's security in a peace deal"]
+BENEFICIARIES = [None, None, "Ukraine", "Ukraine", "the United States"]
 TIMEFRAMES = [None, "within two weeks", "before the end of the month", "by Friday",
               "this week"]
 QUESTIONS = ["Where will the meeting take place?", "Where will the meeting be held?",
-             "Will Putin agree to meet?", "Who will pay for the fund?"]
+             "Will Putin agree to meet?", "Who will pay for the fund?",
+             "Where will the Zelensky-Putin meeting take place?",
+             "When will the Zelensky-Putin meeting happen?"]
 FACTS = [
     ("weapons purchase amount", ("$90 billion", "$90bn", "$100bn", "around $90 bn")),
     ("day of the White House meeting", ("Monday", "Tuesday (AEST)", "last week")),
-    ("timing of the meeting", ("within two weeks", "before the end of the month")),
+    ("timing of the Zelensky-Putin meeting", ("within two weeks", "before the end of the month")),
+    ("venue of the Zelensky-Putin meeting", ("Hungary", "Geneva")),
     ("outcome of the talks", ("a breakthrough", "ended without a guarantee")),
     ("number of trawlers seized", ("nine", "eleven", "more than eight")),
 ]
@@ -89,6 +95,7 @@ def extractions(draw: st.DrawFn, source: str,
     commitments = [
         Commitment(actor=draw(names), action=draw(st.sampled_from(ACTIONS)),
                    timeframe=draw(st.sampled_from(TIMEFRAMES)),
+                   beneficiary=draw(st.sampled_from(BENEFICIARIES)),
                    status=draw(st.sampled_from(["firm", "firm", "refused", "proposed"])),
                    sources=[source], evidence=draw(evidence(source, "commitment")))
         for _ in range(draw(st.integers(0, 2)))

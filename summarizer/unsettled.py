@@ -1,0 +1,161 @@
+"""Reported by one source, still open in another: conflicts between facts and open questions.
+
+One outlet writes that the meeting will be "in Hungary"; two others say the location is "to be
+determined". Neither is a fact-vs-fact disagreement (only one source gives a value) nor a
+duplicate open question, so the per-type folding cannot see it, yet it is exactly what an
+analyst needs flagged: the value is either news the others lack, or premature.
+
+The match is deliberately narrow, so that it never invents a disagreement:
+
+* the question must ask *for the slot the fact fills*: it opens with "where" and the fact's
+  topic names a place ("venue", "location", ...), or "when" and a time ("date", "timing",
+  "day", ...), "how much" and an amount, "how many" and a number, "how long" and a duration;
+  yes/no questions ("Will Putin agree to meet, and when?") are never used;
+* what the topic is *about* (its content words other than the slot word) must be covered by
+  the question: at least two shared words, and at least two thirds of the topic's words;
+* at least one source asking the question must not itself report the value.
+
+Each question source becomes a claim whose value says how its article left the matter
+("undetermined", "disputed", ...), quoting that article's evidence. A topic that already has
+a conflict (two sources' values differ) gets the question claims added to it. Pure and
+deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+from summarizer.schema import Claim, Conflict, Fact, OpenQuestion, QuestionReason
+from summarizer.similarity import stem, text_key
+from summarizer.values import sorted_claims
+
+# The interrogative that opens a question, and the slot it asks for.
+_ASKS = (
+    (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?how\s+much\b", re.IGNORECASE), "amount"),
+    (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?how\s+many\b", re.IGNORECASE), "count"),
+    (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?how\s+long\b", re.IGNORECASE), "duration"),
+    (
+        re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?(?:where|in\s+which\s+(?:city|country))\b", re.I),
+        "place",
+    ),
+    (
+        re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?(?:when|by\s+when|on\s+what\s+date)\b", re.I),
+        "time",
+    ),
+)
+
+# Words in a fact's topic that name the slot (stemmed the way text_key stems them).
+_SLOT_WORDS = {
+    "place": {"venue", "location", "place", "site", "host", "city", "country", "where"},
+    "time": {"date", "day", "time", "timing", "when", "deadline", "timetable", "schedule"},
+    "amount": {"amount", "size", "cost", "value", "price", "sum", "total"},
+    "count": {"number", "count", "total"},
+    "duration": {"length", "duration", "long"},
+}
+_SLOT_STEMS = {slot: {stem(w) for w in words} for slot, words in _SLOT_WORDS.items()}
+# Words a question uses to ask for the slot without naming what it is about.
+_QUESTION_FILLER = {stem(w) for w in ("take", "place", "happen", "held", "hold", "be", "set")}
+
+# How an article left the matter, by the question's reason (one value per reason, so that a
+# merged briefing can be split back into per-source questions: see merge.briefing_as_extraction).
+OPEN_VALUE: dict[QuestionReason, str] = {
+    "not_announced": "undetermined",
+    "unknown": "unclear",
+    "disputed": "disputed",
+    "conditional": "depends on conditions",
+}
+REASON_OF: dict[str, QuestionReason] = {value: reason for reason, value in OPEN_VALUE.items()}
+
+
+def asked_slot(question: str) -> str | None:
+    """The slot a wh-question asks for ("place", "time", ...), or None for other questions."""
+    for pattern, slot in _ASKS:
+        if pattern.match(question):
+            return slot
+    return None
+
+
+def topic_slot(topic: str) -> tuple[str | None, frozenset[str]]:
+    """The slot a fact's topic names, and the topic's other content words."""
+    tokens = text_key(topic).tokens
+    for slot, stems in _SLOT_STEMS.items():
+        if tokens & stems:
+            return slot, frozenset(tokens - stems)
+    return None, frozenset(tokens)
+
+
+def _asks_about(question: str, slot: str, about: frozenset[str]) -> bool:
+    if asked_slot(question) != slot or len(about) < 2:
+        return False
+    words = text_key(question).tokens - _SLOT_STEMS[slot] - _QUESTION_FILLER
+    shared = len(about & words)
+    return shared >= 2 and 3 * shared >= 2 * len(about)
+
+
+def unsettled_conflicts(
+    facts: Sequence[Fact],
+    questions: Sequence[OpenQuestion],
+    conflicts: Sequence[Conflict],
+    reasons: Mapping[tuple[str, str], QuestionReason] | None = None,
+) -> list[Conflict]:
+    """``conflicts`` with question claims added, plus new conflicts for reported-vs-open.
+
+    ``reasons`` gives each source's own reason for a folded question, keyed by (question,
+    source): a folded question carries the most telling reason any source gave, but a claim
+    must say what *its* source said.
+    """
+    own = reasons or {}
+    by_topic: dict[str, list[Fact]] = defaultdict(list)
+    for f in facts:
+        by_topic[f.topic].append(f)
+    existing = {c.topic: c for c in conflicts}
+    out = {c.topic: c for c in conflicts}
+    for topic in sorted(by_topic):
+        slot, about = topic_slot(topic)
+        if slot is None:
+            continue
+        asked = [q for q in questions if _asks_about(q.question, slot, about)]
+        reporting = {s for f in by_topic[topic] for s in f.sources}
+        open_claims = [
+            _question_claim(q, s, own.get((q.question, s), q.reason))
+            for q in asked
+            for s in q.sources
+            if s not in reporting
+        ]
+        if not open_claims:
+            continue
+        if topic in existing:
+            old = existing[topic]
+            out[topic] = old.model_copy(
+                update={"claims": sorted_claims([*old.claims, *open_claims])}
+            )
+            continue
+        value_claims = [_fact_claim(f, s) for f in by_topic[topic] for s in f.sources]
+        out[topic] = Conflict(
+            topic=topic, kind="value", claims=sorted_claims(value_claims + open_claims)
+        )
+    return list(out.values())
+
+
+def _question_claim(q: OpenQuestion, source: str, reason: QuestionReason) -> Claim:
+    evidence = sorted(
+        (e for e in q.evidence if e.source == source), key=lambda e: (e.start or 0, e.quote)
+    ) or list(q.evidence)
+    ev = evidence[0]
+    return Claim(
+        source=source,
+        value=OPEN_VALUE[reason],
+        quote=ev.quote,
+        start=ev.start,
+        end=ev.end,
+    )
+
+
+def _fact_claim(f: Fact, source: str) -> Claim:
+    evidence = sorted(
+        (e for e in f.evidence if e.source == source), key=lambda e: (e.start or 0, e.quote)
+    ) or list(f.evidence)
+    ev = evidence[0]
+    return Claim(source=source, value=f.value, quote=ev.quote, start=ev.start, end=ev.end)

@@ -1,0 +1,224 @@
+"""Consolidation across articles, and reported-vs-open conflicts, on small invented cases.
+
+Everything here is invented (the Nereid islands, Kestrel crews, Premier Orla Venn); no real
+article is quoted.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer import similarity
+from summarizer.merge import briefing_as_extraction, merge
+from summarizer.schema import ArticleExtraction, Briefing
+from summarizer.unsettled import asked_slot, topic_slot
+from tests.factories import commitment, extraction, fact, question
+
+VENN = "Orla Venn"
+ISLANDS = "the Nereid islands"
+
+
+def _no_consolidation(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(similarity, "_consolidate", lambda clusters, *args: clusters)
+
+
+def _crews() -> list[ArticleExtraction]:
+    wordings = {
+        "a": "release the detained Kestrel crews",
+        "b": "free the detained Kestrel crews",
+        "c": "free the detained Kestrel fishermen",
+        "d": "release the detained Kestrel fishermen",
+    }
+    return [
+        extraction(s, commitments=[commitment(s, "Marta Ilvesse", w)]) for s, w in wordings.items()
+    ]
+
+
+def test_paraphrases_that_miss_the_leader_still_fold(monkeypatch: pytest.MonkeyPatch) -> None:
+    (folded,) = merge(_crews()).commitments
+    assert folded.sources == ["a", "b", "c", "d"]
+    assert len({e.quote for e in folded.evidence}) == 4
+
+    _no_consolidation(monkeypatch)
+    assert len(merge(_crews()).commitments) == 2  # the leader pass alone leaves two clusters
+
+
+SECURITY = {
+    "a": "give the Nereid islands lasting protection and security",
+    "b": "co-ordinate the security guarantees for the Nereid islands that partner navies provide",
+    "c": "support the Nereid islands' security in any settlement, with partner navies involved",
+}
+
+
+def _pledges(beneficiary: str | None) -> list[ArticleExtraction]:
+    return [
+        extraction(s, commitments=[commitment(s, VENN, w, beneficiary=beneficiary)])
+        for s, w in SECURITY.items()
+    ]
+
+
+def test_pledges_to_the_same_beneficiary_fold_across_articles() -> None:
+    (folded,) = merge(_pledges(ISLANDS)).commitments
+    assert folded.sources == ["a", "b", "c"] and folded.beneficiary == ISLANDS
+    assert {e.source for e in folded.evidence} == {"a", "b", "c"}
+
+
+def test_without_a_shared_beneficiary_the_ordinary_threshold_applies() -> None:
+    assert len(merge(_pledges(None)).commitments) == 3
+    mixed = _pledges(ISLANDS)
+    mixed[2] = extraction(
+        "c", commitments=[commitment("c", VENN, SECURITY["c"], beneficiary="the Tarn coast")]
+    )
+    assert sorted(c.support for c in merge(mixed).commitments) == [1, 2]
+
+
+def test_the_beneficiary_name_alone_never_folds_two_pledges() -> None:
+    a = commitment("a", VENN, "give the Nereid islands lasting protection", beneficiary=ISLANDS)
+    b = commitment("b", VENN, "send troops to the Nereid islands", beneficiary=ISLANDS)
+    briefing = merge([extraction("a", commitments=[a]), extraction("b", commitments=[b])])
+    assert len(briefing.commitments) == 2
+
+
+def test_two_pledges_one_article_reported_separately_are_never_joined() -> None:
+    a = extraction(
+        "a",
+        commitments=[
+            commitment("a", VENN, SECURITY["a"], beneficiary=ISLANDS),
+            commitment("a", VENN, SECURITY["b"], beneficiary=ISLANDS),
+        ],
+    )
+    c = extraction("c", commitments=[commitment("c", VENN, SECURITY["c"], beneficiary=ISLANDS)])
+    briefing = merge([a, c])
+    assert sorted(x.sources for x in briefing.commitments) == [["a"], ["a", "c"]]
+    (joined,) = [x for x in briefing.commitments if x.support == 2]
+    assert {e.quote for e in joined.evidence} == {
+        f"{VENN} will {SECURITY['b']}",
+        f"{VENN} will {SECURITY['c']}",
+    }
+
+
+def _dump(b: Briefing) -> str:
+    return b.model_dump_json(exclude={"usage"})
+
+
+def test_consolidation_does_not_depend_on_order_and_is_idempotent() -> None:
+    corpus = _crews() + _pledges(ISLANDS)
+    first = merge(corpus)
+    for shift in range(1, len(corpus)):
+        assert _dump(merge(corpus[shift:] + corpus[:shift])) == _dump(first)
+    assert _dump(merge(corpus[::-1])) == _dump(first)
+    again = merge([briefing_as_extraction(first)], sources=first.sources)
+    assert again.commitments == first.commitments
+
+
+# --------------------------------------------------------------------------------------------
+# Reported by one source, still open in another
+# --------------------------------------------------------------------------------------------
+
+
+def _venue_corpus() -> list[ArticleExtraction]:
+    return [
+        extraction(
+            "a",
+            facts=[
+                fact(
+                    "a",
+                    "venue of the Venn-Arlo meeting",
+                    "Port Ansel",
+                    "the Venn-Arlo meeting in Port Ansel next week",
+                )
+            ],
+        ),
+        extraction(
+            "b",
+            questions=[
+                question(
+                    "b",
+                    "Where will the Venn-Arlo meeting take place?",
+                    "a meeting at a location still to be agreed",
+                    reason="not_announced",
+                )
+            ],
+        ),
+        extraction(
+            "c",
+            questions=[
+                question("c", "Where will the Venn-Arlo meeting be held?", reason="disputed")
+            ],
+        ),
+    ]
+
+
+def test_a_value_one_source_reports_and_others_call_open_is_a_conflict() -> None:
+    briefing = merge(_venue_corpus())
+    (conflict,) = briefing.conflicts
+    assert conflict.topic == "venue of the Venn-Arlo meeting" and conflict.kind == "value"
+    assert [(c.source, c.value) for c in conflict.claims] == [
+        ("a", "Port Ansel"),
+        ("b", "undetermined"),
+        ("c", "disputed"),
+    ]
+    assert conflict.claims[1].quote == "a meeting at a location still to be agreed"
+    # the items themselves are untouched: one fact, one folded open question
+    assert len(briefing.facts) == 1 and len(briefing.open_questions) == 1
+    again = merge([briefing_as_extraction(briefing)], sources=briefing.sources)
+    assert again.conflicts == briefing.conflicts
+
+
+def test_only_questions_that_ask_for_the_fact_make_a_conflict() -> None:
+    reported = extraction("a", facts=[fact("a", "size of the fisheries fund", "€3bn")])
+    unrelated = [
+        "How much will each government contribute to the fund?",  # not the fund's size
+        "Will the fisheries fund be signed, and how much will it hold?",  # yes/no question
+        "Where will the fisheries fund be managed from?",  # asks for a place, not an amount
+    ]
+    for text in unrelated:
+        asked = extraction("b", questions=[question("b", text)])
+        assert merge([reported, asked]).conflicts == [], text
+    asked = extraction(
+        "b", questions=[question("b", "How much money will the fisheries fund hold?")]
+    )
+    assert [c.topic for c in merge([reported, asked]).conflicts] == ["size of the fisheries fund"]
+
+
+def test_a_source_that_reports_the_value_is_not_also_counted_as_open() -> None:
+    both = extraction(
+        "a",
+        facts=[fact("a", "venue of the Venn-Arlo meeting", "Port Ansel")],
+        questions=[question("a", "Where will the Venn-Arlo meeting take place?")],
+    )
+    assert merge([both]).conflicts == []
+
+
+def test_question_claims_join_an_existing_conflict_on_the_topic() -> None:
+    a = extraction("a", facts=[fact("a", "date of the Venn-Arlo meeting", "12 May")])
+    b = extraction("b", facts=[fact("b", "date of the Venn-Arlo meeting", "19 May")])
+    c = extraction("c", questions=[question("c", "When will the Venn-Arlo meeting take place?")])
+    (conflict,) = merge([a, b, c]).conflicts
+    assert [(x.source, x.value) for x in conflict.claims] == [
+        ("a", "12 May"),
+        ("b", "19 May"),
+        ("c", "unclear"),  # the question's reason is "unknown"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "slot"),
+    [
+        ("Where will the talks be held?", "place"),
+        ("And when will the fund pay out?", "time"),
+        ("How much will the fund hold?", "amount"),
+        ("How many ships will be withdrawn?", "count"),
+        ("How long will the ceasefire last?", "duration"),
+        ("Will the talks resume, and when?", None),
+        ("Who will manage the fund?", None),
+    ],
+)
+def test_asked_slot(text: str, slot: str | None) -> None:
+    assert asked_slot(text) == slot
+
+
+def test_topic_slot_separates_the_slot_from_what_it_is_about() -> None:
+    slot, about = topic_slot("venue of the Venn-Arlo meeting")
+    assert slot == "place" and about == {"venn", "arlo", "meet"}
+    assert topic_slot("outcome of the summit")[0] is None
