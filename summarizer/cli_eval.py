@@ -7,6 +7,9 @@ and no network):
 * ``--record``: a real model (``--base-url/--model``, ``--gguf``, or the built-in demo model)
   over every case, each response saved under ``--recordings``;
 * ``--replay``: the recorded responses of every recorded model (or ``--model``), no network.
+* ``--score FILE``: a briefing JSON made elsewhere (``summarizer merge`` of the per-article gold,
+  or ``summarizer brief`` over the case's articles), scored against the gold of the case whose
+  sources it covers (or ``--case``); nothing is checked against the baseline.
 
 Exit codes: 0 all scores at or above ``eval/baseline.json``; 1 a score dropped below it (or a
 recording was never replayed: re-record); 2 bad options; 3 bad case or gold files; 4 a request
@@ -31,6 +34,7 @@ from summarizer.evaluate.report import Outcome, headline_lines, print_outcome, w
 from summarizer.evaluate.runner import (
     CaseRun,
     compare,
+    covering_case,
     load_baseline,
     prepare_recording,
     recorded_models,
@@ -38,6 +42,7 @@ from summarizer.evaluate.runner import (
     replay_client,
     run_merge_only,
     run_model,
+    run_scored_file,
     unused_recordings,
     updated_baseline,
 )
@@ -128,6 +133,20 @@ def _compare(a: Path, b: Path, config: ScoreConfig) -> None:
     _say(f"  mean item F1 {result.mean_item_f1:.3f}")
 
 
+def _scored_files(paths: list[Path], cases: list[Case], config: ScoreConfig) -> list[CaseRun]:
+    runs: list[CaseRun] = []
+    for path in paths:
+        labels = _load_labels(path)
+        if not isinstance(labels, Briefing):
+            raise InputError(path, "is one article's extraction; --score takes a merged briefing")
+        case = covering_case(cases, labels)
+        if case is None:
+            names = ", ".join(c.name for c in cases) or "none loaded"
+            raise InputError(path, f"its sources are in no evaluation case's gold ({names})")
+        runs.append(run_scored_file(case, labels, path.name, config))
+    return runs
+
+
 def _modes(record: bool, replay: bool, merge_only: bool) -> tuple[bool, bool, bool]:
     if record and replay:
         raise click.UsageError("--record and --replay exclude each other")
@@ -203,6 +222,14 @@ def eval_command(
     report_dir: Annotated[
         Path | None, typer.Option(help="Write report.json and report.md here.")
     ] = None,
+    score_files: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--score",
+            help="Score this briefing JSON (e.g. `summarizer merge` output) against the gold of "
+            "the case it covers, and exit (repeat for several).",
+        ),
+    ] = None,
     compare_files: Annotated[
         tuple[Path, Path] | None,
         typer.Option("--compare", help="Compare two labellers' files (pairwise item F1) and exit."),
@@ -235,6 +262,16 @@ def eval_command(
     config = ScoreConfig(threshold=threshold)
     if compare_files is not None:
         _compare(compare_files[0], compare_files[1], config)
+        return
+    if score_files:
+        if record or replay or merge_only or update_baseline:
+            raise click.UsageError(
+                "--score runs alone (no --record/--replay/--merge-only/--update-baseline)"
+            )
+        cases, skipped = _cases(cases_dir, case or [], articles_dir)
+        outcome = Outcome(skipped=skipped, threshold=threshold)
+        outcome.runs += _scored_files(score_files, cases, config)
+        _finish(outcome, baseline, False, report_dir, misses)
         return
     record, replay, merge_only = _modes(record, replay, merge_only)
     cases, skipped = _cases(cases_dir, case or [], articles_dir)

@@ -329,6 +329,41 @@ def test_compare_two_labellers(cli: Callable[..., CliResult]) -> None:
     assert "mean item F1 1.000" in out
 
 
+def test_score_a_briefing_file_made_by_summarizer_merge(
+    cli: Callable[..., CliResult], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gold = CASES / "example" / "gold"
+    merged = tmp_path / "merged.json"
+    with pytest.raises(SystemExit) as exc:
+        main(["merge", *map(str, sorted(gold.glob("0*.json"))), "-o", str(merged)])
+    assert exc.value.code in (0, None)
+    capsys.readouterr()
+    code, out, _ = cli("--score", str(merged), "--report-dir", str(tmp_path / "r"))
+    assert code == 0
+    assert "file:merged.json · example · briefing" in out
+    assert re.search(r"conflicts\s+│\s+5 │\s+5 │ 1\.00 │ 1\.00 │ 1\.00", out), out
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    # the same numbers as the built-in merge-only run of the same gold
+    code, _, _ = cli("--merge-only", "--case", "example", "--report-dir", str(tmp_path / "m"))
+    built_in = json.loads((tmp_path / "m" / "report.json").read_text())
+    assert code == 0
+    assert report["runs"][0]["levels"] == built_in["runs"][0]["levels"]
+
+
+def test_score_refuses_what_it_cannot_score(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    article = CASES / "example" / "gold" / "01_coastal_herald.json"
+    code, _, err = cli("--score", str(article))
+    assert code == 3 and "01_coastal_herald.json" in err and "merged briefing" in err
+    stranger = tmp_path / "stranger.json"
+    stranger.write_text(json.dumps({"event": {"title": "x"}, "sources": [{"id": "nope"}]}))
+    code, _, err = cli("--score", str(stranger))
+    assert code == 3 and "stranger.json" in err and "no evaluation case" in err
+    code, _, err = cli("--score", str(stranger), "--merge-only")
+    assert code == 2 and "--score runs alone" in err
+
+
 # --------------------------------------------------------------------------------------------
 # The committed recordings, as CI replays them
 # --------------------------------------------------------------------------------------------

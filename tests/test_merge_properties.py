@@ -38,7 +38,8 @@ ISSUES = ["ceasefire before talks", "a ceasefire before peace talks", "ceasefire
           "US troops in Ukraine", "fishing moratorium on the bank"]
 ACTIONS = ["arrange a meeting between Zelensky and Putin", "set up a Zelensky-Putin meeting",
            "buy US weapons", "buy American weapons", "send troops to Ukraine",
-           "give Ukraine protection and security", "co-ordinate the security guarantees for Ukraine",
+           "give Ukraine protection and security",
+           "co-ordinate the security guarantees for Ukraine",
            "support Ukraine's security in a peace deal"]
 BENEFICIARIES = [None, None, "Ukraine", "Ukraine", "the United States"]
 TIMEFRAMES = [None, "within two weeks", "before the end of the month", "by Friday",

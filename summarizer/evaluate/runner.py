@@ -84,6 +84,24 @@ def run_merge_only(case: Case, config: ScoreConfig | None = None) -> CaseRun:
     return CaseRun(case=case.name, run=MERGE_ONLY, briefing=card)
 
 
+def run_scored_file(
+    case: Case, briefing: Briefing, label: str, config: ScoreConfig | None = None
+) -> CaseRun:
+    """Score a briefing made elsewhere (``summarizer merge`` / ``brief`` output) on ``case``."""
+    card = score(case.gold_briefing, briefing, texts=case.texts, config=config)
+    return CaseRun(case=case.name, run=f"file:{label}", briefing=card, notice=briefing.notice)
+
+
+def covering_case(cases: Sequence[Case], briefing: Briefing) -> Case | None:
+    """The case whose gold articles share the most source ids with ``briefing`` (None if none
+    shares any; ties go to the case listed first)."""
+    ids = {s.id for s in briefing.sources}
+    best = max(cases, key=lambda c: len(ids & set(c.gold_articles)), default=None)
+    if best is None or not ids & set(best.gold_articles):
+        return None
+    return best
+
+
 # --------------------------------------------------------------------------------------------
 # Model runs (record or replay)
 # --------------------------------------------------------------------------------------------
