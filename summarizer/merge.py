@@ -84,7 +84,7 @@ from summarizer.similarity import (
     minilm_embedder,
     text_key,
 )
-from summarizer.unsettled import REASON_OF, unsettled_conflicts
+from summarizer.unsettled import REASON_OF, asked_slot, unsettled_conflicts
 from summarizer.values import (
     DatedValue,
     Values,
@@ -709,6 +709,7 @@ def _fold_questions(
         threshold=FOLD_THRESHOLD["question"],
         similarity=similar,
         decide=decide,
+        compatible=_same_slot,
     )
     out = [
         OpenQuestion(
@@ -726,6 +727,13 @@ def _fold_questions(
                 key = (c.leader.text.raw, s)
                 reasons[key] = _most_telling([q.reason, reasons.get(key, q.reason)])
     return sorted(out, key=lambda q: (-q.support, q.question)), reasons
+
+
+def _same_slot(a: Sequence[OpenQuestion], b: Sequence[OpenQuestion]) -> bool:
+    """Questions that ask for different things ("Where will the talks be held?" and "When will
+    the talks be held?") never fold, however alike their other words."""
+    slot_a, slot_b = asked_slot(a[0].question), asked_slot(b[0].question)
+    return slot_a is None or slot_b is None or slot_a == slot_b
 
 
 def _most_telling(reasons: Iterable[QuestionReason]) -> QuestionReason:

@@ -24,7 +24,10 @@ from summarizer.actors import DEMONYMS
 Decide = Callable[[str, str], bool]
 
 GREY_FLOOR = 55.0
-SAME_SOURCE_THRESHOLD = 97.0  # near-verbatim repeats inside one article still fold
+# Near-verbatim repeats inside one article still fold. "Near-verbatim" is judged on the words
+# alone (never on embeddings): an embedding calls "When will the talks be held?" and "Where will
+# the talks be held?" the same, but the article that asked both told them apart.
+SAME_SOURCE_THRESHOLD = 97.0
 
 # Cosine similarity (x100) at which the optional embedder alone folds two items; measured on the
 # gold pairs, paraphrases sit at 65-95 and distinct items up to 87, so it is set high.
@@ -349,8 +352,10 @@ def _best_cluster(
     scored: list[tuple[float, int]] = []
     for i in candidates:
         c = clusters[i]
-        score = similarity(g.text, c.leader.text)
-        limit = SAME_SOURCE_THRESHOLD if c.sources & g.sources else threshold
+        if c.sources & g.sources:
+            score, limit = fuzzy_similarity(g.text, c.leader.text), SAME_SOURCE_THRESHOLD
+        else:
+            score, limit = similarity(g.text, c.leader.text), threshold
         if score >= GREY_FLOOR:
             scored.append((score if score >= limit else -score, i))
     if not scored:
@@ -433,9 +438,9 @@ def _consolidate(
         a, b = alive[i], alive[j]
         if compatible is not None and not compatible(a.leader.items, b.leader.items):
             return None
-        score = linkage(a, b, similarity)
         if a.sources & b.sources:
-            return (score, SAME_SOURCE_THRESHOLD)
+            return (linkage(a, b, fuzzy_similarity), SAME_SOURCE_THRESHOLD)
+        score = linkage(a, b, similarity)
         own = limit(a.items, b.items) if limit is not None else threshold
         return (score, min(own, threshold))
 

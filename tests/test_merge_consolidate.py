@@ -6,6 +6,8 @@ article is quoted.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from summarizer import similarity
@@ -222,3 +224,42 @@ def test_topic_slot_separates_the_slot_from_what_it_is_about() -> None:
     slot, about = topic_slot("venue of the Venn-Arlo meeting")
     assert slot == "place" and about == {"venn", "arlo", "meet"}
     assert topic_slot("outcome of the summit")[0] is None
+
+
+# --------------------------------------------------------------------------------------------
+# Guards that hold whatever the similarity says
+# --------------------------------------------------------------------------------------------
+
+
+def test_questions_asking_for_different_things_never_fold() -> None:
+    when = extraction("a", questions=[question("a", "When will the next round of talks be held?")])
+    where = extraction(
+        "b", questions=[question("b", "Where will the next round of talks be held?")]
+    )
+    assert len(merge([when, where]).open_questions) == 2
+    again = extraction("c", questions=[question("c", "When will the next round of talks be held")])
+    assert sorted(q.support for q in merge([when, where, again]).open_questions) == [1, 2]
+
+
+def _everything_alike(texts: Sequence[str]) -> list[list[float]]:
+    """An embedder that calls every text the same (cosine 1.0 for every pair)."""
+    return [[1.0, 0.0] for _ in texts]
+
+
+def test_an_embedding_never_folds_what_one_article_reported_separately() -> None:
+    one = extraction(
+        "a",
+        commitments=[
+            commitment("a", VENN, "pay the fishing fines"),
+            commitment("a", VENN, "pay the fishing crews' wages"),
+        ],
+    )
+    assert len(merge([one], embedder=_everything_alike).commitments) == 2
+    # across articles the same embedder does fold (so the guard above is what kept them apart);
+    # lexically these two score 62, under the fold threshold
+    settle = "settle the fishing fines that the trawler owners owe the court"
+    two = extraction("b", commitments=[commitment("b", VENN, "pay the fishing fines")])
+    three = extraction("c", commitments=[commitment("c", VENN, settle)])
+    assert len(merge([two, three]).commitments) == 2
+    folded = merge([two, three], embedder=_everything_alike).commitments
+    assert [c.sources for c in folded] == [["b", "c"]]
