@@ -364,6 +364,20 @@ def test_score_refuses_what_it_cannot_score(
     assert code == 2 and "--score runs alone" in err
 
 
+def test_oracle_merge_bounds_what_the_model_pass_could_add(tmp_path: Path) -> None:
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    (cases / "example").symlink_to(CASES / "example")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "eval" / "oracle_merge.py"), "--cases-dir", str(cases)],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+    )
+    lines = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines() if line}
+    assert lines["example:"][0].isdigit()  # questions asked
+    deterministic, oracle = map(float, lines["commitments.f1"])
+    assert oracle >= deterministic and oracle == 1.0
+
+
 # --------------------------------------------------------------------------------------------
 # The committed recordings, as CI replays them
 # --------------------------------------------------------------------------------------------
