@@ -133,10 +133,18 @@ def unsettled_conflicts(
             )
             continue
         value_claims = [_fact_claim(f, s) for f in by_topic[topic] for s in f.sources]
+        asking = {c.source for c in open_claims}
         out[topic] = Conflict(
-            topic=topic, kind="value", claims=sorted_claims(value_claims + open_claims)
+            topic=topic,
+            kind="value",
+            claims=sorted_claims(value_claims + open_claims),
+            note=f"reported by {_sources(reporting)}; still open in {_sources(asking)}",
         )
     return list(out.values())
+
+
+def _sources(ids: set[str]) -> str:
+    return "1 source" if len(ids) == 1 else f"{len(ids)} sources"
 
 
 def _question_claim(q: OpenQuestion, source: str, reason: QuestionReason) -> Claim:

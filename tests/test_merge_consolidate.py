@@ -161,6 +161,7 @@ def test_a_value_one_source_reports_and_others_call_open_is_a_conflict() -> None
         ("c", "disputed"),
     ]
     assert conflict.claims[1].quote == "a meeting at a location still to be agreed"
+    assert conflict.note == "reported by 1 source; still open in 2 sources"
     # the items themselves are untouched: one fact, one folded open question
     assert len(briefing.facts) == 1 and len(briefing.open_questions) == 1
     again = merge([briefing_as_extraction(briefing)], sources=briefing.sources)
