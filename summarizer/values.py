@@ -200,6 +200,23 @@ def relate_numbers(a: Number, b: Number) -> str:
     return "conflict"
 
 
+# Words that turn a statement into its denial. Content-word matching drops "no" and "not" as
+# stop words, so without this "a deal was reached" and "no deal was reached" would read as one
+# value and the merge would silently pick one of them.
+_NEGATION = re.compile(
+    r"\b(?:no|not|never|none|nothing|neither|nor|without|cannot|unable|fail(?:ed|s)?|"
+    r"refus(?:ed|es)|reject(?:ed|s)|den(?:ied|ies)|declin(?:ed|es))\b|n't\b",
+    re.IGNORECASE,
+)
+
+
+def negated(text: str) -> bool:
+    """Whether a value states a denial ("no deal", "talks ended without an agreement",
+    "no: territory was not discussed"). Presence, not parity: the yes/no prefix and the verb
+    often both carry the negation."""
+    return _NEGATION.search(text.replace("\u2019", "'")) is not None
+
+
 @lru_cache(maxsize=100_000)
 def when_of(text: str, published: str | None) -> dates.When | None:
     return dates.resolve(text, published)
@@ -217,7 +234,8 @@ class Values:
     def relate(self, a: DatedValue, b: DatedValue) -> str:
         """same / compatible / conflict for two sources' values of one topic."""
         ka, kb = text_key(a.text), text_key(b.text)
-        if ka.key == kb.key:
+        opposite = negated(a.text) != negated(b.text)
+        if ka.key == kb.key and not opposite:
             return "same"
         wa, wb = self.when(a), self.when(b)
         if wa is not None and wb is not None:
@@ -230,8 +248,14 @@ class Values:
         na, nb = parse_number(a.text), parse_number(b.text)
         if na is not None and nb is not None:
             return relate_numbers(na, nb)
+        if opposite:
+            return "conflict"
         if fuzzy_similarity(ka, kb) >= TEXT_VALUE_THRESHOLD:
             return "same"
+        if ka.tokens and kb.tokens and (ka.tokens <= kb.tokens or kb.tokens <= ka.tokens):
+            return (
+                "compatible"  # one is the other made more specific: "Hungary", "Budapest, Hungary"
+            )
         return "conflict"
 
     def groups(self, values: Sequence[DatedValue]) -> list[list[DatedValue]]:

@@ -264,3 +264,37 @@ def test_an_embedding_never_folds_what_one_article_reported_separately() -> None
     assert len(merge([two, three]).commitments) == 2
     folded = merge([two, three], embedder=_everything_alike).commitments
     assert [c.sources for c in folded] == [["b", "c"]]
+
+
+# --------------------------------------------------------------------------------------------
+# Values that deny each other, and values that only add detail
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "denied"),
+    [
+        ("a deal was reached", "no deal was reached"),
+        ("agreed", "not agreed"),
+        ("territory was discussed", "territory wasn't discussed"),
+        ("the talks ended with a deal", "the talks ended without a deal"),
+        ("yes: the fund was signed", "no: the fund was not signed"),
+    ],
+)
+def test_a_value_and_its_denial_are_a_conflict_never_one_fact(said: str, denied: str) -> None:
+    a = extraction("a", facts=[fact("a", "outcome of the talks", said)])
+    b = extraction("b", facts=[fact("b", "outcome of the talks", denied)])
+    briefing = merge([a, b])
+    assert sorted(f.value for f in briefing.facts) == sorted([said, denied])
+    (conflict,) = briefing.conflicts
+    assert conflict.kind == "outcome"
+    assert {(c.source, c.value) for c in conflict.claims} == {("a", said), ("b", denied)}
+
+
+def test_a_value_made_more_specific_is_no_conflict() -> None:
+    a = extraction("a", facts=[fact("a", "venue of the Venn-Arlo meeting", "Hungary")])
+    b = extraction("b", facts=[fact("b", "venue of the Venn-Arlo meeting", "Budapest, Hungary")])
+    c = extraction("c", facts=[fact("c", "venue of the Venn-Arlo meeting", "Geneva")])
+    assert merge([a, b]).conflicts == []
+    (conflict,) = merge([a, b, c]).conflicts
+    assert {x.value for x in conflict.claims} == {"Hungary", "Budapest, Hungary", "Geneva"}

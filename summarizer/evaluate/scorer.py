@@ -57,7 +57,7 @@ from summarizer.schema import (
     OpenQuestion,
     Position,
 )
-from summarizer.values import SCALES
+from summarizer.values import SCALES, negated
 
 ItemKind = Literal["positions", "commitments", "open_questions", "facts"]
 ITEM_KINDS: tuple[ItemKind, ...] = ("positions", "commitments", "open_questions", "facts")
@@ -185,6 +185,8 @@ def value_key(value: str) -> str:
 
 def values_agree(a: str, b: str) -> bool:
     """Equal after :func:`value_key`, or nearly equal as text (for worded outcomes)."""
+    if negated(a) != negated(b):  # "a deal was reached" is not "no deal was reached"
+        return False
     ka, kb = value_key(a), value_key(b)
     if ka == kb:
         return True
