@@ -89,6 +89,7 @@ from summarizer.values import (
     DatedValue,
     Values,
     parse_number,
+    relate_numbers,
     same_value_kind,
     sorted_claims,
     when_of,
@@ -196,6 +197,10 @@ def _status_topic(actor: str, action: str) -> str:
     return f"whether {actor} will {action}"
 
 
+def _figures_topic(actor: str, action: str) -> str:
+    return f"figures: {actor} to {action}"
+
+
 def _quoted_by(claims: Sequence[Claim]) -> dict[tuple[str, str, int | None, int | None], Claim]:
     return {(c.source, c.quote, c.start, c.end): c for c in claims}
 
@@ -214,7 +219,8 @@ def _split_commitment(c: Commitment, claims: dict[str, list[Claim]]) -> list[Com
     status its source's claim recorded, so the conflict is found again."""
     times = _claims_by_span(claims.get(_timeframe_topic(c.actor, c.action), []))
     statuses = _claims_by_span(claims.get(_status_topic(c.actor, c.action), []))
-    if not times and not statuses:
+    figures = _claims_by_span(claims.get(_figures_topic(c.actor, c.action), []))
+    if not times and not statuses and not figures:
         return [c]
     out = []
     for e in c.evidence:
@@ -223,6 +229,11 @@ def _split_commitment(c: Commitment, claims: dict[str, list[Claim]]) -> list[Com
             statuses.get(span)
             or [x for v in statuses.values() for x in v if x.source == e.source][:1]
         )
+        worded = (
+            figures.get(span)
+            or [x for v in figures.values() for x in v if x.source == e.source][:1]
+        )
+        action = worded[0].value if worded else c.action
         status_values: list[str] = [x.value for x in own] or [c.status]
         time_values: list[str | None] = [x.value for x in times.get(span, [])]
         if not time_values:
@@ -236,6 +247,7 @@ def _split_commitment(c: Commitment, claims: dict[str, list[Claim]]) -> list[Com
                             "evidence": [e],
                             "timeframe": timeframe,
                             "status": status,
+                            "action": action,
                         }
                     )
                 )
@@ -632,6 +644,7 @@ def _commitment(
     first = group[0]
     timeframe, date, time_conflict = _timeframe(action, group, values)
     status, status_conflict = _status(action, group)
+    figures_conflict = _figures(action, group)
     conditions = sorted({c for item in group for c in item.conditions})
     folded = Commitment(
         actor=first.actor,
@@ -645,7 +658,35 @@ def _commitment(
         sources=_all_sources(group),
         evidence=_all_evidence(group),
     )
-    return folded, [c for c in (time_conflict, status_conflict) if c is not None]
+    found = (time_conflict, status_conflict, figures_conflict)
+    return folded, [c for c in found if c is not None]
+
+
+def _figures(action: str, group: Sequence[Commitment]) -> Conflict | None:
+    """Different amounts or counts in one pledge's wordings ("buy $90bn of US weapons" /
+    "buy $100bn of US weapons") are a conflict: the folded action shows one wording, so the
+    conflict lists every source's own wording. Wordings without a figure, or with figures that
+    fit together ("around $90bn" / "$90bn"), raise no conflict on their own."""
+    figured = [
+        (c, n)
+        for c in group
+        if (n := parse_number(c.action)) is not None and n.kind in ("amount", "count")
+    ]
+    disputed: dict[int, Commitment] = {}
+    for i, (a, na) in enumerate(figured):
+        for b, nb in figured[i + 1 :]:
+            if set(a.sources) ^ set(b.sources) and relate_numbers(na, nb) == "conflict":
+                disputed[id(a)], disputed[id(b)] = a, b
+    if not disputed:
+        return None
+    kinds = {n.kind for c, n in figured if id(c) in disputed}
+    # every source's own wording, a figure or none, so each can be read (and split back out)
+    claims = [_claim(c, s, c.action, c.action) for c in group for s in c.sources]
+    return Conflict(
+        topic=_figures_topic(group[0].actor, action),
+        kind="amount" if kinds == {"amount"} else "count",
+        claims=sorted_claims(claims),
+    )
 
 
 def _timeframe(

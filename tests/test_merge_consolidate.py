@@ -298,3 +298,29 @@ def test_a_value_made_more_specific_is_no_conflict() -> None:
     assert merge([a, b]).conflicts == []
     (conflict,) = merge([a, b, c]).conflicts
     assert {x.value for x in conflict.claims} == {"Hungary", "Budapest, Hungary", "Geneva"}
+
+
+def test_different_figures_in_one_pledge_are_a_conflict_listing_every_wording() -> None:
+    wordings = {
+        "a": "buy $90bn of Ostmark patrol boats",
+        "b": "buy $100bn of Ostmark patrol boats",
+        "c": "buy Ostmark patrol boats",
+    }
+    corpus = [
+        extraction(s, commitments=[commitment(s, VENN, w)]) for s, w in wordings.items()
+    ]
+    briefing = merge(corpus)
+    (folded,) = briefing.commitments
+    assert folded.sources == ["a", "b", "c"]
+    (conflict,) = briefing.conflicts
+    assert conflict.kind == "amount" and conflict.topic == f"figures: {VENN} to {folded.action}"
+    assert {(c.source, c.value) for c in conflict.claims} == set(wordings.items())
+    again = merge([briefing_as_extraction(briefing)], sources=briefing.sources)
+    assert again.commitments == briefing.commitments and again.conflicts == briefing.conflicts
+    # figures that fit together raise nothing
+    around = "buy around $90 billion of Ostmark patrol boats"
+    close = [
+        extraction("a", commitments=[commitment("a", VENN, wordings["a"])]),
+        extraction("d", commitments=[commitment("d", VENN, around)]),
+    ]
+    assert merge(close).conflicts == []

@@ -40,7 +40,8 @@ ACTIONS = ["arrange a meeting between Zelensky and Putin", "set up a Zelensky-Pu
            "buy US weapons", "buy American weapons", "send troops to Ukraine",
            "give Ukraine protection and security",
            "co-ordinate the security guarantees for Ukraine",
-           "support Ukraine's security in a peace deal"]
+           "support Ukraine's security in a peace deal",
+           "buy $90bn of US weapons", "buy $100bn of US weapons"]
 BENEFICIARIES = [None, None, "Ukraine", "Ukraine", "the United States"]
 TIMEFRAMES = [None, "within two weeks", "before the end of the month", "by Friday",
               "this week"]
