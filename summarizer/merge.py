@@ -29,12 +29,16 @@ Conflict policy -- the merge never silently picks a winner:
   two of them, from different sources, are *incompatible* (different amounts or counts, days,
   deadlines, or outcome statements), the topic gets a :class:`Conflict` listing every source's
   value with its quote. Values that differ but fit together ("63" and "more than 60"; "by
-  Friday" and "this week") stay separate facts with no conflict.
+  Friday" and "this week"; "Hungary" and "Budapest, Hungary") stay separate facts with no
+  conflict. A value and its denial ("a deal was reached" / "no deal was reached") are always
+  a conflict, however many words they share.
 * **Commitments** folded from several sources whose timeframes are incompatible ("within two
   weeks" vs "before the end of the month", resolved against each article's date) get a
   ``date`` conflict, and the folded commitment's ``timeframe`` is left empty rather than
   choosing one. A commitment one source calls firm and another refused or denied becomes
-  ``status="disputed"`` with an ``outcome`` conflict.
+  ``status="disputed"`` with an ``outcome`` conflict. Different figures in the wordings of one
+  folded pledge ("buy $90bn of weapons" / "buy $100bn of weapons") get an ``amount`` (or
+  ``count``) conflict listing every source's own wording.
 * **Positions** of one actor on one issue with opposite polarity (supports vs opposes) in
   different sources stay two positions and get a ``position`` conflict.
 * **Reported here, open there** (:mod:`summarizer.unsettled`): a fact one source reports
