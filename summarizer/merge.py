@@ -556,16 +556,33 @@ def _fold_positions(
         decide=decide,
     )
     out: list[Position] = []
-    conflicts: list[Conflict] = []
     for c in clusters:
         by_polarity: dict[str, list[Position]] = defaultdict(list)
         for p in c.items:
             by_polarity[p.polarity].append(p)
-        folded = {pol: _position(c.leader.text.raw, group) for pol, group in by_polarity.items()}
-        out.extend(folded.values())
-        if "supports" in folded and "opposes" in folded:
-            conflicts.append(_position_conflict(folded["supports"], folded["opposes"]))
-    return sorted(out, key=_position_order), conflicts
+        out.extend(_position(c.leader.text.raw, group) for group in by_polarity.values())
+    return sorted(out, key=_position_order), _position_conflicts(out, similar)
+
+
+def _position_conflicts(positions: Sequence[Position], similar: Similarity) -> list[Conflict]:
+    """One actor's opposite stances on one issue, across attributions as well: "Ilvesse backs
+    the fund" in her own words and "Ilvesse opposes the fund, according to Voronov" are kept as
+    two positions (who said it matters) but they contradict each other, so they are a conflict.
+    The folded positions are clustered again by actor alone; a cluster holding both a
+    "supports" and an "opposes" position is one conflict listing every source's stance."""
+    conflicts: list[Conflict] = []
+    for c in cluster(
+        positions,
+        block=lambda p: p.actor,
+        text=lambda p: p.issue,
+        sources=_item_sources,
+        threshold=FOLD_THRESHOLD["position"],
+        similarity=similar,
+    ):
+        sides = [p for p in c.items if p.polarity in ("supports", "opposes")]
+        if {p.polarity for p in sides} == {"supports", "opposes"}:
+            conflicts.append(_position_conflict(c.leader.text.raw, sides))
+    return conflicts
 
 
 def _position(issue: str, group: Sequence[Position]) -> Position:
@@ -588,11 +605,16 @@ def _position_order(p: Position) -> tuple[int, str, str, str]:
     return (-p.support, p.actor, p.issue, p.polarity)
 
 
-def _position_conflict(a: Position, b: Position) -> Conflict:
-    claims = [
-        _claim(p, s, f"{p.polarity}: {p.stance}", p.stance) for p in (a, b) for s in p.sources
-    ]
-    return Conflict(topic=f"{a.actor} on {a.issue}", kind="position", claims=sorted_claims(claims))
+def _position_conflict(issue: str, sides: Sequence[Position]) -> Conflict:
+    claims = [_claim(p, s, _stance_value(p), p.stance) for p in sides for s in p.sources]
+    return Conflict(
+        topic=f"{sides[0].actor} on {issue}", kind="position", claims=sorted_claims(claims)
+    )
+
+
+def _stance_value(p: Position) -> str:
+    said = f"{p.polarity}: {p.stance}"
+    return f"{said} (according to {p.attributed_by})" if p.attributed_by else said
 
 
 _STATUS_RANK = {"firm": 0, "conditional": 1, "proposed": 2, "refused": 3, "disputed": 4}

@@ -14,7 +14,7 @@ from summarizer import similarity
 from summarizer.merge import briefing_as_extraction, merge
 from summarizer.schema import ArticleExtraction, Briefing
 from summarizer.unsettled import asked_slot, topic_slot
-from tests.factories import commitment, extraction, fact, question
+from tests.factories import commitment, extraction, fact, position, question
 
 VENN = "Orla Venn"
 ISLANDS = "the Nereid islands"
@@ -324,3 +324,22 @@ def test_different_figures_in_one_pledge_are_a_conflict_listing_every_wording() 
         extraction("d", commitments=[commitment("d", VENN, around)]),
     ]
     assert merge(close).conflicts == []
+
+
+def test_a_stance_reported_by_others_against_the_actors_own_is_a_conflict() -> None:
+    own = position("a", "Marta Ilvesse", "joint fisheries fund", "Backs the fund.")
+    own = own.model_copy(update={"polarity": "supports"})
+    hearsay = position(
+        "b", "Marta Ilvesse", "the joint fisheries fund", "Privately opposes it.",
+        attributed_by="Aleksandr Voronov",
+    ).model_copy(update={"polarity": "opposes"})
+    briefing = merge([extraction("a", positions=[own]), extraction("b", positions=[hearsay])])
+    assert len(briefing.positions) == 2  # who said it matters: never folded into one
+    (conflict,) = briefing.conflicts
+    assert conflict.kind == "position" and conflict.topic.startswith("Marta Ilvesse on ")
+    assert {(c.source, c.value) for c in conflict.claims} == {
+        ("a", "supports: Backs the fund."),
+        ("b", "opposes: Privately opposes it. (according to Aleksandr Voronov)"),
+    }
+    again = merge([briefing_as_extraction(briefing)], sources=briefing.sources)
+    assert again.conflicts == briefing.conflicts and again.positions == briefing.positions
