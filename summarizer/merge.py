@@ -177,11 +177,12 @@ def briefing_as_extraction(briefing: Briefing, source_id: str = "briefing") -> A
     source gave (as the conflict's claims record it), so the conflict is found again.
     """
     claims = {c.topic: c.claims for c in briefing.conflicts}
+    dated = {s.id: s.date for s in briefing.sources}
     return ArticleExtraction(
         source=Source(id=source_id, title=briefing.event.title),
         actors=briefing.actors,
         positions=briefing.positions,
-        commitments=[x for c in briefing.commitments for x in _split_commitment(c, claims)],
+        commitments=[x for c in briefing.commitments for x in _split_commitment(c, claims, dated)],
         open_questions=[
             x for q in briefing.open_questions for x in _split_question(q, briefing.conflicts)
         ],
@@ -218,14 +219,20 @@ def _claims_by_span(
     return out
 
 
-def _split_commitment(c: Commitment, claims: dict[str, list[Claim]]) -> list[Commitment]:
+def _split_commitment(
+    c: Commitment, claims: dict[str, list[Claim]], source_dates: dict[str, str | None]
+) -> list[Commitment]:
     """One commitment per piece of evidence and recorded claim, each with the timeframe or
-    status its source's claim recorded, so the conflict is found again."""
+    status its source's claim recorded, so the conflict is found again. An agreed timeframe
+    goes on one piece only (one whose article date resolves it to the commitment's date):
+    the briefing does not say which sources gave it, and a relative timeframe read against
+    every cited article's date would seem to disagree with itself."""
     times = _claims_by_span(claims.get(_timeframe_topic(c.actor, c.action), []))
     statuses = _claims_by_span(claims.get(_status_topic(c.actor, c.action), []))
     figures = _claims_by_span(claims.get(_figures_topic(c.actor, c.action), []))
     if not times and not statuses and not figures:
         return [c]
+    carrier = _timeframe_carrier(c, source_dates)
     out = []
     for e in c.evidence:
         span = (e.source, e.quote, e.start, e.end)
@@ -241,7 +248,7 @@ def _split_commitment(c: Commitment, claims: dict[str, list[Claim]]) -> list[Com
         status_values: list[str] = [x.value for x in own] or [c.status]
         time_values: list[str | None] = [x.value for x in times.get(span, [])]
         if not time_values:
-            time_values = [None if times else c.timeframe]
+            time_values = [None if times or e is not carrier else c.timeframe]
         for status in status_values:
             for timeframe in time_values:
                 out.append(
@@ -256,6 +263,16 @@ def _split_commitment(c: Commitment, claims: dict[str, list[Claim]]) -> list[Com
                     )
                 )
     return out
+
+
+def _timeframe_carrier(c: Commitment, source_dates: dict[str, str | None]) -> Evidence | None:
+    if not c.timeframe or not c.evidence:
+        return None
+    for e in c.evidence:
+        when = when_of(c.timeframe, source_dates.get(e.source))
+        if when is not None and when.iso == c.date:
+            return e
+    return c.evidence[0]
 
 
 def _split_question(q: OpenQuestion, conflicts: Sequence[Conflict]) -> list[OpenQuestion]:

@@ -7,6 +7,7 @@ with their scale, currency and hedges ("around", "more than"), and two values re
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 import unicodedata
@@ -22,9 +23,25 @@ from summarizer.similarity import STOPWORDS, fuzzy_similarity, text_key
 TEXT_VALUE_THRESHOLD = 80.0
 
 
+_MONTH_ABBREVIATIONS = (
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+)
 _TIME_WORDS = re.compile(
     r"\b(day|days|week|weeks|fortnight|month|months|year|years|hour|hours|today|yesterday|"
-    r"tomorrow|tonight|" + "|".join(dates.WEEKDAYS + dates.MONTHS) + r")\b"
+    r"tomorrow|tonight|"
+    + "|".join(dates.WEEKDAYS + dates.MONTHS + _MONTH_ABBREVIATIONS)
+    + r")\b\.?"
 )
 
 
@@ -55,6 +72,7 @@ class DatedValue:
 
 
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_NUMBER_PATTERN = _NUMBER
 #: Scale words after a number, shared with the eval scorer.
 SCALES = {
     "k": 1e3,
@@ -98,8 +116,17 @@ _APPROX = (
     "an estimated",
     "estimated",
 )
-_LOWER = ("more than", "over", "at least", "upwards of", "in excess of", "above")
-_UPPER = ("less than", "under", "fewer than", "up to", "at most", "below", "as many as")
+# Hedges that bound a number from one side; "strict" ones exclude the number itself ("more
+# than 40" and "under 40" cannot both be true). They count only right before the number, as
+# whole words: not "over" in "government", nor in "$90 billion over five years".
+_HEDGE_END = r"\s+(?:about\s+|around\s+)?(?:us\$|\$|€|£|¥)?\s*$"
+_LOWER_STRICT = re.compile(r"\b(?:more than|over|in excess of|above|upwards of)" + _HEDGE_END)
+_LOWER_INCLUSIVE = re.compile(r"\b(?:at least|no fewer than|no less than)" + _HEDGE_END)
+_UPPER_STRICT = re.compile(r"\b(?:less than|under|fewer than|below)" + _HEDGE_END)
+_UPPER_INCLUSIVE = re.compile(r"\b(?:up to|at most|as many as|no more than)" + _HEDGE_END)
+_RANGE = re.compile(
+    rf"\b(?:between\s+)?({_NUMBER_PATTERN})\s*(?:-|\u2013|\u2014|to|and)\s*({_NUMBER_PATTERN})\b"
+)
 _ORDINALS = {
     "first": 1,
     "second": 2,
@@ -112,7 +139,14 @@ _ORDINALS = {
     "ninth": 9,
     "tenth": 10,
 }
-_DURATION_UNITS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "year": 365}
+_DURATION_UNITS = {
+    "hour": 1 / 24,
+    "day": 1,
+    "week": 7,
+    "fortnight": 14,
+    "month": 30,
+    "year": 365,
+}
 
 
 @dataclass(frozen=True)
@@ -125,31 +159,34 @@ class Number:
     low: float
     high: float
     approx: bool
+    open_low: bool = False  # "more than 40": 40 itself is excluded
+    open_high: bool = False  # "under 40"
 
 
 @lru_cache(maxsize=100_000)
 def parse_number(text: str) -> Number | None:
     """ "$90 billion" -> usd 9e10; "around $90 bn" -> approx; "more than 60" -> (60, inf);
-    "two-day" -> 2 days. ``None`` when the text holds no number."""
-    low = unicodedata.normalize("NFKC", text).lower().replace("-", " ")
+    "between 60 and 70" -> [60, 70]; "twenty-five" -> 25; "two million" -> 2e6; "48 hours" ->
+    2 days. ``None`` when the text holds no number."""
+    low = unicodedata.normalize("NFKC", text).lower()
+    span = _range(low)
+    low = low.replace("-", " ")
     match = re.search(rf"({_NUMBER})\s*({'|'.join(SCALES)})?\b", low)
     number: float | None = None
     scale_word = ""
+    at = 0
     if match:
         number = float(match.group(1).replace(",", ""))
         scale_word = match.group(2) or ""
+        at = match.start()
     ordinal = False
     if number is None:
-        for word in re.findall(r"[a-z]+", low):
-            if word in dates.CARDINALS:
-                number = float(dates.CARDINALS[word])
-                break
-            if word in _ORDINALS:
-                number, ordinal = float(_ORDINALS[word]), True
-                break
+        number, ordinal, at = _number_words(low)
     if number is None:
         return None
-    number *= SCALES.get(scale_word, 1.0)
+    before = " " + low[:at]
+    scale = SCALES.get(scale_word, 1.0)
+    number *= scale
     currency = next(
         (
             code
@@ -161,15 +198,73 @@ def parse_number(text: str) -> Number | None:
     unit = currency or _unit(low)
     kind = "amount" if currency else "count"
     lo, hi = number, number
-    if any(q in low for q in _LOWER):
-        hi = math.inf
-    elif any(q in low for q in _UPPER):
-        lo = 0.0
+    open_low = open_high = False
+    if span is not None:
+        lo, hi = span[0] * scale, span[1] * scale
+        number = (lo + hi) / 2
+    elif _LOWER_STRICT.search(before) or _LOWER_INCLUSIVE.search(before):
+        hi, open_low = math.inf, _LOWER_STRICT.search(before) is not None
+    elif _UPPER_STRICT.search(before) or _UPPER_INCLUSIVE.search(before):
+        lo, open_high = 0.0, _UPPER_STRICT.search(before) is not None
     approx = ordinal or any(re.search(rf"\b{q}\b", low) for q in _APPROX)
     if unit in _DURATION_UNITS:
         number, lo, hi = (x * _DURATION_UNITS[unit] for x in (number, lo, hi))
         unit, kind = "days", "duration"
-    return Number(kind, number, unit, lo, hi, approx)
+    return Number(kind, number, unit, lo, hi, approx, open_low, open_high)
+
+
+def _range(low: str) -> tuple[float, float] | None:
+    """ "between 60 and 70", "60-70", "60 to 70" -> (60, 70); not ISO dates or scores that
+    run downwards ("2025-08-15", "52-48")."""
+    match = _RANGE.search(low)
+    if match is None or re.search(r"\d{4}-\d\d", low):
+        return None
+    a, b = (float(g.replace(",", "")) for g in match.groups())
+    return (a, b) if a < b else None
+
+
+_TENS = {"twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"}
+_MULTIPLIERS = {
+    "hundred": 100.0,
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "trillion": 1e12,
+    "dozen": 12.0,
+}
+
+
+def _number_words(low: str) -> tuple[float | None, bool, int]:
+    """The first number written in words, with what follows it: "twenty-five" -> 25,
+    "three hundred" -> 300, "two dozen" -> 24, "half a million" -> 5e5, "a week" -> 1;
+    an ordinal ("third") -> 3 and True; and where it starts. (None, False, 0) if none."""
+    found = list(re.finditer(r"[a-z]+", low))
+    words = [m.group() for m in found]
+    for i, word in enumerate(words):
+        at = found[i].start()
+        if (
+            word in dates.CARDINALS
+            or word == "half"
+            or (word in ("a", "an") and i + 1 < len(words) and words[i + 1] in _DURATION_UNITS)
+        ):
+            value = 0.5 if word == "half" else float(dates.NUMBER_WORDS[word])
+            rest = words[i + 1 :]
+            if word in _TENS and rest and rest[0] in dates.CARDINALS:
+                if dates.CARDINALS[rest[0]] < 10:
+                    value += dates.CARDINALS[rest[0]]
+                    rest = rest[1:]
+            if word == "half" and rest[:1] in (["a"], ["an"]):
+                rest = rest[1:]
+            for multiplier in rest:
+                if multiplier not in _MULTIPLIERS:
+                    break
+                value *= _MULTIPLIERS[multiplier]
+            return value, False, at
+        if word in _ORDINALS:
+            return float(_ORDINALS[word]), True, at
+        if word in ("none", "nobody", "zero"):
+            return 0.0, False, at
+    return None, False, 0
 
 
 def _unit(low: str) -> str:
@@ -184,20 +279,82 @@ def _unit(low: str) -> str:
 
 
 def relate_numbers(a: Number, b: Number) -> str:
+    """same / compatible / conflict for two numbers of one topic: the same interval is the
+    same; hedged values within 5% of each other, or intervals that overlap ("63" and "more
+    than 60"), are compatible; anything else conflicts ("over 40" and "under 40" included)."""
     if a.kind != b.kind or (a.unit and b.unit and a.unit != b.unit):
         return "conflict"
-    if a.low == b.low and a.high == b.high and a.approx == b.approx:
+    if (a.low, a.high, a.approx, a.open_low, a.open_high) == (
+        b.low,
+        b.high,
+        b.approx,
+        b.open_low,
+        b.open_high,
+    ):
         return "same"
     if a.approx or b.approx:
         if abs(a.value - b.value) <= 0.05 * max(abs(a.value), abs(b.value)):
             return "compatible"
-    if (
-        a.low <= b.value <= a.high
-        and (a.low != a.high)
-        or (b.low <= a.value <= b.high and b.low != b.high)
-    ):
-        return "compatible"
-    return "conflict"
+    return "compatible" if _overlap(a, b) else "conflict"
+
+
+def _overlap(a: Number, b: Number) -> bool:
+    lo, hi = max(a.low, b.low), min(a.high, b.high)
+    if lo < hi:
+        return True
+    if lo > hi:
+        return False
+    return all(_holds(n, lo) for n in (a, b))
+
+
+def _holds(n: Number, point: float) -> bool:
+    return not ((point == n.low and n.open_low) or (point == n.high and n.open_high))
+
+
+def all_numbers(text: str) -> list[float]:
+    """Every figure written with digits, scaled ("15 killed, 40 injured" -> [15, 40])."""
+    low = unicodedata.normalize("NFKC", text).lower()
+    return sorted(
+        float(m.group(1).replace(",", "")) * SCALES.get(m.group(2) or "", 1.0)
+        for m in re.finditer(rf"({_NUMBER})\s*({'|'.join(SCALES)})?\b", low)
+    )
+
+
+# Words that move a quantity or a rule one way or the other. Two values (or two pledges) that
+# move it opposite ways disagree however many other words they share ("fell 2%" / "rose 2%",
+# "cut tariffs by 10%" / "raise tariffs by 10%", "sanctions lifted" / "sanctions imposed").
+_UP = frozenset(
+    """rise rises rose risen rising raise raises raised raising increase increases increased
+    increasing grow grows grew grown growing gain gains gained higher hike hikes hiked expand
+    expands expanded expanding extend extends extended extending impose imposes imposed
+    imposing tighten tightens tightened tightening up""".split()
+)
+_DOWN = frozenset(
+    """fall falls fell fallen falling cut cuts cutting reduce reduces reduced reducing decrease
+    decreases decreased decreasing drop drops dropped dropping shrink shrinks shrank shrunk
+    lower lowers lowered lowering slash slashes slashed lift lifts lifted lifting ease eases
+    eased easing loosen loosens loosened down""".split()
+)
+_PHRASAL = frozenset({"up", "down"})  # "set up a meeting" moves nothing
+
+
+def direction(text: str, *, phrasal: bool = True) -> int:
+    """+1 if the text moves something up, -1 if down, 0 if neither (or both)."""
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    if not phrasal:
+        words -= _PHRASAL
+    up, down = bool(words & _UP), bool(words & _DOWN)
+    return 0 if up == down else (1 if up else -1)
+
+
+def opposite_directions(a: str, b: str, *, phrasal: bool = True) -> bool:
+    return direction(a, phrasal=phrasal) * direction(b, phrasal=phrasal) == -1
+
+
+_COMPASS = frozenset(
+    "north south east west northern southern eastern western northeast northwest southeast"
+    " southwest".split()
+)
 
 
 # Words that turn a statement into its denial. Content-word matching drops "no" and "not" as
@@ -232,31 +389,76 @@ class Values:
         return when_of(v.text, self.source_dates.get(v.source))
 
     def relate(self, a: DatedValue, b: DatedValue) -> str:
-        """same / compatible / conflict for two sources' values of one topic."""
-        ka, kb = text_key(a.text), text_key(b.text)
-        opposite = negated(a.text) != negated(b.text)
-        if ka.key == kb.key and not opposite:
+        """same / compatible / conflict for two sources' values of one topic.
+
+        Denials, opposite directions and different compass points conflict outright. Then
+        every reading that applies must agree: the days the values mean (each against its own
+        article's date), their figures, and with several figures, all of them; "same" needs
+        every reading to say so. Values with no day or figure are compared as text.
+        """
+        if a.item is b.item and a.text == b.text:
+            # One item's value, counted once per source it cites (a merged briefing merged
+            # again): it cannot disagree with itself, whatever its sources' dates.
             return "same"
+        ka, kb = text_key(a.text), text_key(b.text)
+        if (
+            negated(a.text) != negated(b.text)
+            or opposite_directions(a.text, b.text)
+            or (ka.tokens ^ kb.tokens) & _COMPASS
+        ):
+            return "conflict"
+        na, nb = parse_number(a.text), parse_number(b.text)
+        if (
+            ka.key == kb.key
+            and na is not None
+            and nb is not None
+            and na.kind == nb.kind == "duration"
+        ):
+            # "within two weeks" in two articles a day apart is one window reported twice; a
+            # day ("yesterday", "on Monday") read against different article dates is not.
+            return "same"
+        if ka.key == kb.key and self._same_weekday(a, b):
+            return "same"
+        readings: list[str] = []
         wa, wb = self.when(a), self.when(b)
+        dated = wa is not None and wb is not None
         if wa is not None and wb is not None:
             relation = dates.relate(wa, wb)
-            if relation != "unknown":
-                return relation
-            # Unresolved (no article date): two expressions of the same shape that read
-            # differently disagree ("Monday" / "Tuesday (AEST)"); different shapes may not.
-            return "conflict" if wa.kind == wb.kind else "compatible"
-        na, nb = parse_number(a.text), parse_number(b.text)
-        if na is not None and nb is not None:
-            return relate_numbers(na, nb)
-        if opposite:
-            return "conflict"
-        if fuzzy_similarity(ka, kb) >= TEXT_VALUE_THRESHOLD:
+            if relation == "unknown":
+                # Unresolved (no article date): two expressions of the same shape that read
+                # differently disagree ("Monday" / "Tuesday (AEST)"); different shapes may not.
+                same = ka.key == kb.key or _day_words(a.text) == _day_words(b.text) != set()
+                relation = "same" if same else "conflict" if wa.kind == wb.kind else "compatible"
+            readings.append(relation)
+        if na is not None and nb is not None and not (dated and _part_of_date(na, nb)):
+            readings.append(relate_numbers(na, nb))
+            figures_a, figures_b = all_numbers(a.text), all_numbers(b.text)
+            if len(figures_a) > 1 and len(figures_b) > 1 and figures_a != figures_b:
+                readings.append("conflict")
+        if readings:
+            if "conflict" in readings:
+                return "conflict"
+            return "same" if all(r == "same" for r in readings) else "compatible"
+        if ka.key == kb.key or fuzzy_similarity(ka, kb) >= TEXT_VALUE_THRESHOLD:
             return "same"
         if ka.tokens and kb.tokens and (ka.tokens <= kb.tokens or kb.tokens <= ka.tokens):
             return (
                 "compatible"  # one is the other made more specific: "Hungary", "Budapest, Hungary"
             )
         return "conflict"
+
+    def _same_weekday(self, a: DatedValue, b: DatedValue) -> bool:
+        """The same weekday wording in two articles can name one day: "Tuesday" written on
+        Monday 18th (the next day) and on Tuesday 19th (that day). A bare weekday may point
+        back or ahead, so the two readings agree when their candidate days meet."""
+        words = set(re.findall(r"[a-z]+", a.text.lower())) & set(dates.WEEKDAYS)
+        if len(words) != 1 or re.search(r"\d", a.text):
+            return False
+        da, db = self.source_dates.get(a.source), self.source_dates.get(b.source)
+        if da is None or db is None:
+            return False
+        target = dates.WEEKDAYS.index(words.pop())
+        return bool(_weekday_candidates(da, target) & _weekday_candidates(db, target))
 
     def groups(self, values: Sequence[DatedValue]) -> list[list[DatedValue]]:
         """Partition values into groups that mean the same. Resolved, frequent values lead, so
@@ -307,6 +509,44 @@ class Values:
         if re.search(r"\b(outcome|result|agree|deal|breakthrough|guarantee)", topic.lower()):
             return "outcome"
         return "value"
+
+
+def _weekday_candidates(published: str, weekday: int) -> set[str]:
+    """The days a bare weekday can mean in an article: the last one on or before its date,
+    and the next one after it."""
+    try:
+        day = datetime.date.fromisoformat(published[:10])
+    except ValueError:
+        return set()
+    back = day - datetime.timedelta(days=(day.weekday() - weekday) % 7)
+    return {back.isoformat(), (back + datetime.timedelta(days=7)).isoformat()}
+
+
+_MONTH_OF = {m[:3]: m for m in dates.MONTHS} | {"sept": "september"}
+
+
+def _day_words(text: str) -> set[str]:
+    """The calendar words of a date as written: "15 August" and "August 15, 2025" both give
+    {"15", "august"} (the year aside), so an unresolved one still matches a resolved one."""
+    out: set[str] = set()
+    for word in re.findall(r"[a-z]+|\d+", text.lower()):
+        if word.isdigit():
+            if int(word) <= 31:
+                out.add(str(int(word)))
+        elif word in dates.WEEKDAYS or word in dates.MONTHS:
+            out.add(word)
+        elif word in _MONTH_ABBREVIATIONS:
+            out.add(_MONTH_OF[word[:3]])
+    return out
+
+
+def _part_of_date(a: Number, b: Number) -> bool:
+    """Whether two figures are only the digits of the dates both values resolved to ("August
+    15", "15 August", "2025-08-15"), which the day comparison has already judged."""
+    return all(
+        n.kind == "count" and (not n.unit or _TIME_WORDS.fullmatch(n.unit) is not None)
+        for n in (a, b)
+    )
 
 
 def sorted_claims(claims: Iterable[Claim]) -> list[Claim]:
