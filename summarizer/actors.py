@@ -8,18 +8,24 @@ wrong merge attributes one person's words to another. So the rules lean conserva
 
 * **Names are parsed, not compared as strings.** Honorifics ("Mr.", "Sir") are dropped, a
   leading role ("US President", "German Chancellor") is split off and kept as a role, and the
-  rest becomes given names + surname. Surname tokens are *folded* for transliteration
+  rest becomes given names + surname (particles such as "von der" or "Le" belong to the
+  surname in any case; a generational suffix "Jr."/"Sr."/"III" is kept apart, because a father
+  and his son are two people). Surname tokens are *folded* for transliteration
   (diacritics, ``-skyy/-skiy/-sky``, ``w/v``, ``kh/h``, doubled letters), so spelling variants
   share one key without a list of known people.
 * **Two full names merge only when their given names agree** (equal, or one is the other's
-  initials). Two different people who share a surname therefore never merge.
+  initials) and their generational suffixes are the same. Two different people who share a
+  surname therefore never merge.
 * **Partial mentions** (a surname alone, initials, a role such as "the German Chancellor")
   attach to a full-name actor only when exactly one candidate fits, looking first in the same
   article (which is how the article ties the mention to a person) and then in the whole corpus.
-  An ambiguous partial mention stays its own actor rather than guessing.
+  An ambiguous partial mention stays its own actor rather than guessing. Attaching repeats
+  until nothing changes, so merging a briefing again attaches nothing new.
 * **Organisations and collectives** ("NATO", "the Russian Foreign Ministry", "European
-  leaders") are matched on a normalised key (articles, possessives and plurals removed,
-  acronyms of multi-word names), never against people.
+  leaders") are matched on a normalised key (articles, possessives and plurals removed),
+  never against people. A mention that is an acronym ("EC", "U.N.") joins the one full name
+  with those initials; two full names with the same initials ("Security Council", "Supreme
+  Court") are never linked.
 * An optional ``decide(a, b)`` callback (e.g. a model) is asked only about near-miss surname
   spellings that folding did not unify; it is never needed.
 
@@ -71,6 +77,7 @@ _ORG_WORDS = frozenset(
 )
 _PARTICLES = frozenset("von van der den de da di du la le bin ibn al el dos das ter ten zu".split())
 _SUFFIXES = frozenset("jr sr ii iii iv".split())
+_SUFFIX_AFTER_COMMA = re.compile(r",\s*((?:jr|sr|ii|iii|iv)\.?)(?=$|[\s,])", re.IGNORECASE)
 _ARTICLES = frozenset("the a an".split())
 
 # Demonyms and short forms -> place. General world knowledge, not a list for one event.
@@ -210,6 +217,7 @@ class ParsedName:
     role: str | None = None
     place: str | None = None
     gender: str | None = None
+    suffix: str = ""  # a generational suffix ("jr", "sr", "iii"): a father is not his son
 
     @property
     def surname_key(self) -> str:
@@ -315,6 +323,9 @@ def parse_name(text: str, type_hint: str | None = None) -> ParsedName:
     raw = _clean(text)
     if type_hint not in (None, "person"):
         return ParsedName(raw, _GROUP, display=_strip_article(raw))
+    if type_hint is None and _is_upper_acronym(_strip_article(raw)):
+        return ParsedName(raw, _GROUP, display=_strip_article(raw))  # "IAEA", "U.N."
+    raw = _SUFFIX_AFTER_COMMA.sub(r" \1", raw)  # "Hamid Osei, Jr." -> "Hamid Osei Jr."
     if "," in raw:
         head, _, tail = raw.partition(",")
         parsed = parse_name(head, type_hint)
@@ -327,6 +338,7 @@ def parse_name(text: str, type_hint: str | None = None) -> ParsedName:
                 parsed.display,
                 tail.strip(),
                 _role_place(tail.strip()),
+                suffix=parsed.suffix,
             )
     body, place = _split_trailing_of(raw)
     tokens = body.split()
@@ -336,11 +348,12 @@ def parse_name(text: str, type_hint: str | None = None) -> ParsedName:
     if owner is not None:
         start += 1
     cut = _role_end(tokens, words, start)
-    name_tokens = [
-        t
-        for t, w in zip(tokens[cut:], words[cut:], strict=True)
-        if w and w not in HONORIFICS and w not in _SUFFIXES
+    named = [
+        (t, w) for t, w in zip(tokens[cut:], words[cut:], strict=True) if w and w not in HONORIFICS
     ]
+    suffix = " ".join(w for _, w in named[1:] if w in _SUFFIXES)
+    name_tokens = [t for i, (t, w) in enumerate(named) if not (i and w in _SUFFIXES)]
+    shown = " ".join(t for t, _ in named)
     role = (
         " ".join(
             t
@@ -363,8 +376,16 @@ def parse_name(text: str, type_hint: str | None = None) -> ParsedName:
         kind = "role" if role else _GROUP
         return ParsedName(raw, kind, display=_strip_article(raw), role=role, place=place)
     given, surname = _split_name([t.strip(",") for t in name_tokens])
-    return ParsedName(
-        raw, "name", given, surname, " ".join(name_tokens), role, place, _gender(words)
+    return ParsedName(raw, "name", given, surname, shown, role, place, _gender(words), suffix)
+
+
+def _is_upper_acronym(token: str) -> bool:
+    """One all-capital or dotted token of two to six letters: "EC", "UNSC", "U.N."."""
+    letters = re.sub(r"[^A-Za-z]", "", token)
+    return (
+        2 <= len(letters) <= 6
+        and re.fullmatch(r"[A-Za-z.&]+", token) is not None
+        and (letters.isupper() or re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]?\.?", token) is not None)
     )
 
 
@@ -443,15 +464,26 @@ _PLACES = frozenset(DEMONYMS.values()) | frozenset(
 
 
 def _split_name(tokens: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Given names and surname; lower-case particles ("von der") belong to the surname."""
+    """Given names and surname; particles ("von der", "Von der", "Le") belong to the surname,
+    whatever their case ("Von der Aue" opening a sentence is the surname "von der Aue").
+
+    A capitalised particle that opens a two-word name and could be a given name ("Al Gore",
+    "Van Jones") stays a given name; a chain of particles ("Van den Berg") never is one.
+    """
     if len(tokens) == 1:
         return (), (tokens[0],)
     i = len(tokens) - 1
-    while i > 0 and _word(tokens[i - 1]) in _PARTICLES and tokens[i - 1][:1].islower():
+    while i > 0 and _word(tokens[i - 1]) in _PARTICLES:
         i -= 1
+    if len(tokens) == 2 and tokens[0][:1].isupper() and _word(tokens[0]) in _GIVEN_PARTICLES:
+        return (tokens[0],), (tokens[1],)
     if i == 0:
         return (), tuple(tokens)
     return tuple(tokens[:i]), tuple(tokens[i:])
+
+
+# Particles that are also given names, read as such when capitalised before a lone surname.
+_GIVEN_PARTICLES = frozenset("al el van".split())
 
 
 _MODIFIERS = frozenset(
@@ -511,8 +543,10 @@ def group_keys(text: str) -> frozenset[str]:
     """Keys under which an organisation or collective matches another.
 
     Articles, possessives and a plural at the end are removed and demonyms become places
-    ("European leaders" and "Europe's leaders" share a key); a multi-word name also matches
-    its acronym ("North Atlantic Treaty Organization" and "NATO").
+    ("European leaders" and "Europe's leaders" share a key). A multi-word name's initials are
+    *not* a key: "the Security Council" and "the Supreme Court" share them but are different
+    bodies. An acronym is linked to its full name separately (see ``initials`` and
+    ``acronym``), one way only.
     """
     words = [_word(t) for t in re.split(r"[\s\-]+", _clean(text))]
     words = [re.sub(r"'s?$", "", w) for w in words if w and w not in _ARTICLES]
@@ -523,11 +557,32 @@ def group_keys(text: str) -> frozenset[str]:
     last = norm[-1]
     if len(last) > 3 and last.endswith("s") and not last.endswith("ss"):
         norm[-1] = last[:-1]
-    keys = {" ".join(norm)}
+    return frozenset({" ".join(norm)})
+
+
+@lru_cache(maxsize=65536)
+def initials(text: str) -> str | None:
+    """The acronym a multi-word capitalised name abbreviates to ("North Atlantic Treaty
+    Organization" -> "nato"), or ``None`` when the name is not one."""
+    words = [_word(t) for t in re.split(r"[\s\-]+", _clean(text))]
+    words = [w for w in words if w and w not in _ARTICLES]
     caps = [t for t in _clean(text).split() if t[:1].isupper() and _word(t) not in _ARTICLES]
     if len(caps) >= 2 and len(caps) == len([w for w in words if w not in {"of", "and", "for"}]):
-        keys.add("".join(_word(t)[0] for t in caps))
-    return frozenset(keys)
+        return "".join(_word(t)[0] for t in caps)
+    return None
+
+
+@lru_cache(maxsize=65536)
+def acronym(text: str) -> str | None:
+    """The letters of a mention that is itself an acronym ("EC", "UNSC", "U.N.", "Nato"), or
+    ``None``. Only such a mention is linked to a full name by its initials."""
+    token = _strip_article(_clean(text))
+    letters = re.sub(r"[^A-Za-z]", "", token)
+    if _is_upper_acronym(token) or (
+        4 <= len(letters) <= 6 and token == letters and letters[1:].islower() and token[0].isupper()
+    ):
+        return letters.lower()
+    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -666,12 +721,12 @@ def _union_full_names(
     decide: Decide | None,
 ) -> None:
     """Full names with the same folded surname and compatible given names are one person."""
-    by_key: dict[tuple[str, str], int] = {}
+    by_key: dict[tuple[str, str, str], int] = {}
     blocks: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(parsed):
         if p.kind != "name" or not p.full:
             continue
-        key = (p.surname_key, p.given_key)
+        key = (p.surname_key, p.given_key, p.suffix)
         if key in by_key:
             uf.union(by_key[key], i)
         else:
@@ -695,7 +750,7 @@ def _union_near_spellings(
             pb = parsed[b]
             if pa.surname_key == pb.surname_key and pa.given_key == pb.given_key:
                 continue
-            if not _given_compatible(pa, pb):
+            if pa.suffix != pb.suffix or not _given_compatible(pa, pb):
                 continue
             score = JaroWinkler.similarity(pa.surname_key, pb.surname_key)
             if pa.surname_key == pb.surname_key or score >= 0.94:
@@ -727,7 +782,10 @@ def _token_compatible(a: str, b: str) -> bool:
 def _union_groups(
     mentions: Sequence[Mention], parsed: Sequence[ParsedName], uf: _UnionFind
 ) -> None:
-    """Organisations and collectives that share a normalised key or an acronym."""
+    """Organisations and collectives that share a normalised key; then an acronym ("EC") and
+    the one full name with those initials ("the European Commission"), looking first in the
+    acronym's own article. Two full names with the same initials are never linked, and an
+    acronym that several full names fit stays its own actor."""
     first: dict[str, int] = {}
     for i, p in enumerate(parsed):
         if p.kind != _GROUP:
@@ -737,6 +795,35 @@ def _union_groups(
                 uf.union(first[key], i)
             else:
                 first[key] = i
+    expansions: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    # acronym root -> (its letters, the sources its acronym mentions come from)
+    short: dict[int, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
+    for i, p in enumerate(parsed):
+        if p.kind != _GROUP:
+            continue
+        root = uf.find(i)
+        letters = initials(p.text)
+        if letters is not None:
+            expansions[letters][root].add(mentions[i].source)
+        letters = acronym(p.text)
+        if letters is not None:
+            short[root][0].add(letters)
+            short[root][1].add(mentions[i].source)
+    links: list[tuple[int, int]] = []
+    for root in sorted(short):
+        spelled, sources = short[root]
+        full: dict[int, set[str]] = defaultdict(set)
+        for key in spelled:
+            for target, seen in expansions.get(key, {}).items():
+                if target != root:
+                    full[target] |= seen
+        local = [r for r, seen in full.items() if seen & sources]
+        if len(local) == 1:
+            links.append((root, local[0]))
+        elif not local and len(full) == 1:
+            links.append((root, next(iter(full))))
+    for root, target in links:
+        uf.union(root, target)
 
 
 def _attach_partials(
@@ -749,15 +836,42 @@ def _attach_partials(
     both clues. A unit with no fitting candidate, or with several, stays its own actor.
     Units with a name go first, so that a role reference ("the Ukrainian president") can use
     the roles that surname mentions brought to a person.
+
+    Attaching repeats until nothing changes: "Admiral Brandt" tied to Jonas Brandt by its own
+    article gives him the role that lets "Admiral Brandt" in another article pick him over Ilse
+    Brandt. One pass would leave that second mention apart, and merging the briefing again
+    would attach it, so a briefing would not be stable under re-merging. Only then are the
+    unattached units with one key grouped (while their clues agree), and if a grouped unit can
+    now attach, the whole process repeats. Each step only ever joins a partial unit to a
+    person, never two full names, so two people who share a surname stay apart.
     """
-    _attach_units(mentions, parsed, uf, with_names=True)
-    _attach_units(mentions, parsed, uf, with_names=False)
+    while True:
+        while _attach_units(mentions, parsed, uf, with_names=True) + _attach_units(
+            mentions, parsed, uf, with_names=False
+        ):
+            pass
+        if not _group_leftovers(mentions, parsed, uf):
+            return
+
+
+def _partial_units(
+    mentions: Sequence[Mention], parsed: Sequence[ParsedName], uf: _UnionFind
+) -> tuple[dict[int, _ClusterInfo], dict[int, list[int]]]:
+    """Person clusters with a full name, and the units of partial mentions outside them."""
+    clusters = _full_clusters(mentions, parsed, uf)
+    units: dict[int, list[int]] = defaultdict(list)
+    for i, p in enumerate(parsed):
+        root = uf.find(i)
+        if p.kind != _GROUP and root not in clusters:
+            units[root].append(i)
+    return clusters, units
 
 
 def _attach_units(
     mentions: Sequence[Mention], parsed: Sequence[ParsedName], uf: _UnionFind, *, with_names: bool
-) -> None:
-    clusters = _full_clusters(mentions, parsed, uf)
+) -> int:
+    """One pass: every unit that fits exactly one person joins them. Returns how many did."""
+    clusters, units = _partial_units(mentions, parsed, uf)
     surname_index: dict[str, set[int]] = defaultdict(set)
     role_index: dict[str, set[int]] = defaultdict(set)
     for root, info in clusters.items():
@@ -766,13 +880,7 @@ def _attach_units(
         for office, _ in info.roles:
             for word in office.split():
                 role_index[word].add(root)
-    units: dict[int, list[int]] = defaultdict(list)
-    for i, p in enumerate(parsed):
-        root = uf.find(i)
-        if p.kind != _GROUP and root not in clusters:
-            units[root].append(i)
     attach: list[tuple[int, int]] = []
-    leftovers: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for root in sorted(units):
         members = units[root]
         if any(parsed[i].kind == "name" for i in members) != with_names:
@@ -783,12 +891,24 @@ def _attach_units(
         target = _pick(candidates, {mentions[i].source for i in members}, clusters)
         if target is not None:
             attach.append((root, target))
-        else:
-            leftovers[min(_partial_key(parsed[i]) for i in members)].append(root)
     for root, target in attach:
         uf.union(root, target)
+    return len(attach)
+
+
+def _group_leftovers(
+    mentions: Sequence[Mention], parsed: Sequence[ParsedName], uf: _UnionFind
+) -> bool:
+    """Group the units no person took by their key, while their clues agree. True when any
+    two units were joined."""
+    _, units = _partial_units(mentions, parsed, uf)
+    leftovers: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for root in sorted(units):
+        leftovers[min(_partial_key(parsed[i]) for i in units[root])].append(root)
+    before = len(units)
     for roots in leftovers.values():
         _union_compatible_units([(r, _unit_clues(units[r], mentions, parsed)) for r in roots], uf)
+    return len({uf.find(r) for r in units}) < before
 
 
 def _unit_clues(
@@ -858,7 +978,8 @@ def _unit_candidates(
             fits = {
                 r
                 for r in surnames.get(p.surname_key, set())
-                if not p.given or any(_given_compatible(p, g) for g in clusters[r].givens)
+                if (not p.given or any(_given_compatible(p, g) for g in clusters[r].givens))
+                and (not p.suffix or p.suffix in clusters[r].suffixes)
             }
             found = fits if found is None else found & fits
     if found is None:
@@ -883,6 +1004,7 @@ class _ClusterInfo:
     sources: set[str] = field(default_factory=set)
     surnames: set[str] = field(default_factory=set)
     givens: list[ParsedName] = field(default_factory=list)
+    suffixes: set[str] = field(default_factory=set)
     roles: set[tuple[str, str]] = field(default_factory=set)
     genders: set[str] = field(default_factory=set)
 
@@ -906,6 +1028,7 @@ def _full_clusters(
             if p.full:
                 has_full.add(root)
                 info.givens.append(p)
+                info.suffixes.add(p.suffix)
         for rkey in (
             role_key(mentions[i].role, mentions[i].affiliation),
             role_key(p.role, mentions[i].affiliation),
@@ -936,7 +1059,7 @@ def _pick(candidates: set[int], sources: set[str], clusters: dict[int, _ClusterI
 
 def _partial_key(p: ParsedName) -> tuple[str, ...]:
     if p.kind == "name":
-        return ("name", p.surname_key, p.given_key)
+        return ("name", p.surname_key, p.given_key, p.suffix)
     rkey = role_key(p.role)
     return ("role", *rkey) if rkey else ("text", _clean(p.text).lower())
 
