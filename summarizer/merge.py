@@ -86,12 +86,14 @@ from summarizer.similarity import (
     cluster,
     fuzzy_similarity,
     minilm_embedder,
+    stem,
     text_key,
 )
 from summarizer.unsettled import REASON_OF, asked_slot, unsettled_conflicts
 from summarizer.values import (
     DatedValue,
     Values,
+    opposed,
     parse_number,
     relate_numbers,
     same_value_kind,
@@ -571,6 +573,7 @@ def _fold_positions(
         threshold=FOLD_THRESHOLD["position"],
         similarity=similar,
         decide=decide,
+        compatible=_same_issue,
     )
     out: list[Position] = []
     for c in clusters:
@@ -595,6 +598,7 @@ def _position_conflicts(positions: Sequence[Position], similar: Similarity) -> l
         sources=_item_sources,
         threshold=FOLD_THRESHOLD["position"],
         similarity=similar,
+        compatible=_same_issue,
     ):
         sides = [p for p in c.items if p.polarity in ("supports", "opposes")]
         if {p.polarity for p in sides} == {"supports", "opposes"}:
@@ -652,6 +656,7 @@ def _fold_commitments(
         similarity=similar,
         decide=decide,
         limit=_commitment_limit,
+        compatible=_same_pledge,
     )
     out: list[Commitment] = []
     conflicts: list[Conflict] = []
@@ -675,7 +680,7 @@ def _commitment_limit(a: Sequence[Commitment], b: Sequence[Commitment]) -> float
     ba, bb = _beneficiary(a), _beneficiary(b)
     if not (ba and bb) or text_key(ba).key != text_key(bb).key:
         return FOLD_THRESHOLD["commitment"]
-    named = text_key(ba).tokens
+    named = text_key(ba).tokens | _GENERIC_VERBS
     words_a = {w for c in a for w in text_key(c.action).tokens} - named
     words_b = {w for c in b for w in text_key(c.action).tokens} - named
     return SAME_BENEFICIARY_THRESHOLD if words_a & words_b else FOLD_THRESHOLD["commitment"]
@@ -793,7 +798,7 @@ def _fold_questions(
         threshold=FOLD_THRESHOLD["question"],
         similarity=similar,
         decide=decide,
-        compatible=_same_slot,
+        compatible=_same_question,
     )
     out = [
         OpenQuestion(
@@ -813,11 +818,45 @@ def _fold_questions(
     return sorted(out, key=lambda q: (-q.support, q.question)), reasons
 
 
-def _same_slot(a: Sequence[OpenQuestion], b: Sequence[OpenQuestion]) -> bool:
-    """Questions that ask for different things ("Where will the talks be held?" and "When will
-    the talks be held?") never fold, however alike their other words."""
-    slot_a, slot_b = asked_slot(a[0].question), asked_slot(b[0].question)
-    return slot_a is None or slot_b is None or slot_a == slot_b
+def _same_question(a: Sequence[OpenQuestion], b: Sequence[OpenQuestion]) -> bool:
+    """Questions that ask for different things ("Where will the talks be held?" / "When ...";
+    "Why did the talks collapse?" / "When ...") or about opposite moves ("How many troops will
+    stay?" / "... will leave?") never fold, however alike their other words."""
+    qa, qb = a[0].question, b[0].question
+    slot_a, slot_b = asked_slot(qa), asked_slot(qb)
+    if slot_a is not None and slot_b is not None and slot_a != slot_b:
+        return False
+    return not opposed(qa, qb)
+
+
+def _same_issue(a: Sequence[Position], b: Sequence[Position]) -> bool:
+    """Opposite moves are different issues ("increase military aid" / "reduce military aid")."""
+    return not opposed(a[0].issue, b[0].issue)
+
+
+# Verbs too general to show that two pledges to one beneficiary are the same pledge ("give
+# Valdoria security guarantees" / "give Valdoria a path to membership").
+_GENERIC_VERBS = frozenset(
+    stem(w)
+    for w in """give gives provide provides send sends deliver delivers fund funds offer offers
+    help helps support supports make makes take takes have has get gets put set do supply
+    supplies back ensure ensures pledge pledges commit commits promise promises""".split()
+)
+
+
+def _same_pledge(a: Sequence[Commitment], b: Sequence[Commitment]) -> bool:
+    """Two clusters of one committer's commitments may fold: not opposite moves ("send troops"
+    / "withdraw troops", "lift" / "impose sanctions"), and not to two different named
+    beneficiaries ("... to Valdoria" / "... to Ostmark")."""
+    if opposed(a[0].action, b[0].action):
+        return False
+    ba, bb = _beneficiary(a), _beneficiary(b)
+    if not (ba and bb):
+        return True
+    ka, kb = text_key(ba), text_key(bb)
+    if ka.key == kb.key or ka.tokens <= kb.tokens or kb.tokens <= ka.tokens:
+        return True
+    return fuzzy_similarity(ka, kb) >= FOLD_THRESHOLD["commitment"] - 20
 
 
 def _most_telling(reasons: Iterable[QuestionReason]) -> QuestionReason:

@@ -33,7 +33,10 @@ from summarizer.values import sorted_claims
 
 # The interrogative that opens a question, and the slot it asks for.
 _ASKS = (
-    (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?how\s+much\b", re.IGNORECASE), "amount"),
+    (
+        re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?how\s+(?:much|big|large)\b", re.IGNORECASE),
+        "amount",
+    ),
     (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?how\s+many\b", re.IGNORECASE), "count"),
     (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?how\s+long\b", re.IGNORECASE), "duration"),
     (
@@ -44,6 +47,9 @@ _ASKS = (
         re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?(?:when|by\s+when|on\s+what\s+date)\b", re.I),
         "time",
     ),
+    # asked for, but never a fact's slot here: they only keep different questions apart
+    (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?why\b", re.I), "reason"),
+    (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?(?:who|whom)\b", re.I), "person"),
 )
 
 # Words in a fact's topic that name the slot (stemmed the way text_key stems them).
@@ -57,6 +63,7 @@ _SLOT_WORDS = {
 _SLOT_STEMS = {slot: {stem(w) for w in words} for slot, words in _SLOT_WORDS.items()}
 # Words a question uses to ask for the slot without naming what it is about.
 _QUESTION_FILLER = {stem(w) for w in ("take", "place", "happen", "held", "hold", "be", "set")}
+_WH_WORDS = {stem(w) for w in ("where", "when", "how", "much", "many", "long", "big", "large")}
 
 # How an article left the matter, by the question's reason (one value per reason, so that a
 # merged briefing can be split back into per-source questions: see merge.briefing_as_extraction).
@@ -87,9 +94,14 @@ def topic_slot(topic: str) -> tuple[str | None, frozenset[str]]:
 
 
 def _asks_about(question: str, slot: str, about: frozenset[str]) -> bool:
-    if asked_slot(question) != slot or len(about) < 2:
+    """The question asks for this slot of this subject: it shares at least two of the topic's
+    subject words (and two thirds of them), or, for a one-word subject ("date of the summit"),
+    asks about that word alone ("When will the summit take place?")."""
+    if asked_slot(question) != slot or not about:
         return False
-    words = text_key(question).tokens - _SLOT_STEMS[slot] - _QUESTION_FILLER
+    words = text_key(question).tokens - _SLOT_STEMS[slot] - _QUESTION_FILLER - _WH_WORDS
+    if len(about) == 1:
+        return words == about
     shared = len(about & words)
     return shared >= 2 and 3 * shared >= 2 * len(about)
 

@@ -351,6 +351,60 @@ def opposite_directions(a: str, b: str, *, phrasal: bool = True) -> bool:
     return direction(a, phrasal=phrasal) * direction(b, phrasal=phrasal) == -1
 
 
+# Verbs whose objects move opposite ways: a pledge to do one is never the pledge to do the
+# other ("send troops" / "withdraw troops", "buy gas from" / "sell gas to"). "send ... home"
+# and "bring back" withdraw.
+_OPPOSED_ACTIONS = (
+    (
+        frozenset("send sends sent deploy deploys deployed dispatch dispatches station".split()),
+        frozenset("withdraw withdraws withdrew withdrawn pull pulls pulled recall recalls".split()),
+    ),
+    (
+        frozenset("buy buys bought purchase purchases purchased import imports".split()),
+        frozenset("sell sells sold export exports".split()),
+    ),
+    (
+        frozenset("open opens opened reopen reopens reopened".split()),
+        frozenset("close closes closed shut shuts".split()),
+    ),
+    (
+        frozenset("host hosts hosted admit admits admitted welcome welcomes welcomed".split()),
+        frozenset("deport deports deported expel expels expelled".split()),
+    ),
+    (frozenset("join joins joined".split()), frozenset("leave leaves left quit quits".split())),
+    (frozenset("stay stays remain remains".split()), frozenset("leave leaves".split())),
+    (
+        frozenset("start starts begin begins launch launches resume resumes".split()),
+        frozenset("stop stops halt halts suspend suspends pause pauses".split()),
+    ),
+    (frozenset("for".split()), frozenset("against".split())),
+)
+_RETURNING = re.compile(r"\b(?:send|sent|sends|bring|brings|brought)\b.*\b(?:home|back)\b")
+
+
+def _action_side(words: set[str], text: str, pair: tuple[frozenset[str], frozenset[str]]) -> int:
+    forth, back = bool(words & pair[0]), bool(words & pair[1])
+    if pair[0] is _OPPOSED_ACTIONS[0][0] and _RETURNING.search(text):
+        forth, back = False, True
+    return 0 if forth == back else (1 if forth else -1)
+
+
+def opposed(a: str, b: str) -> bool:
+    """Whether two wordings do opposite things: move a quantity opposite ways ("raise" /
+    "cut"), or use opposed verbs ("send" / "withdraw", "open" / "close", "vote for" / "vote
+    against"). Used to keep such items apart however many other words they share."""
+    if opposite_directions(a, b, phrasal=False):
+        return True
+    la, lb = a.lower(), b.lower()
+    wa, wb = set(re.findall(r"[a-z]+", la)), set(re.findall(r"[a-z]+", lb))
+    for pair in _OPPOSED_ACTIONS:
+        if pair[0] == frozenset({"for"}) and not ({"vote", "votes", "voted", "voting"} & wa & wb):
+            continue
+        if _action_side(wa, la, pair) * _action_side(wb, lb, pair) == -1:
+            return True
+    return False
+
+
 _COMPASS = frozenset(
     "north south east west northern southern eastern western northeast northwest southeast"
     " southwest".split()

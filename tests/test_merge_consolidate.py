@@ -214,7 +214,9 @@ def test_question_claims_join_an_existing_conflict_on_the_topic() -> None:
         ("How many ships will be withdrawn?", "count"),
         ("How long will the ceasefire last?", "duration"),
         ("Will the talks resume, and when?", None),
-        ("Who will manage the fund?", None),
+        ("Who will manage the fund?", "person"),
+        ("Why did the talks collapse?", "reason"),
+        ("What will the fund pay for first?", None),
     ],
 )
 def test_asked_slot(text: str, slot: str | None) -> None:
