@@ -66,12 +66,14 @@ def minilm_embedder() -> Embedder:
 # Text similarity
 # --------------------------------------------------------------------------------------------
 
+# Function words dropped before comparing. Not dropped, because they change what is said:
+# "not"/"no" (a denial), "before"/"after" (a ceasefire before talks is not one after them).
 STOPWORDS = frozenset(
     """a an the of to for on in at by with and or from as is are was were be been being will
     would should could can may might must shall do does did has have had it its this that these
     those their there them they he she his her him we our us you your i me my whom whose
-    if than then so not no any all each some such about into
-    over under after before between also more most very just only other per via up out""".split()
+    if than then so any all each some such about into
+    over under between also more most very just only other per via up out""".split()
 )
 _SUFFIXES = (
     "ational",

@@ -378,6 +378,7 @@ _OPPOSED_ACTIONS = (
         frozenset("stop stops halt halts suspend suspends pause pauses".split()),
     ),
     (frozenset("for".split()), frozenset("against".split())),
+    (frozenset("before".split()), frozenset("after".split())),
 )
 _RETURNING = re.compile(r"\b(?:send|sent|sends|bring|brings|brought)\b.*\b(?:home|back)\b")
 

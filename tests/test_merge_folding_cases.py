@@ -132,3 +132,23 @@ def test_a_one_word_subject_needs_the_question_to_be_about_that_alone() -> None:
         ),
     ]
     assert merge(corpus).conflicts == []
+
+
+def test_words_that_change_the_meaning_keep_one_articles_items_apart() -> None:
+    one = extraction(
+        "s1",
+        positions=[
+            position("s1", ACTOR, "a ceasefire before talks"),
+            position("s1", ACTOR, "a ceasefire after talks"),
+        ],
+        commitments=[
+            commitment("s1", ACTOR, "lift sanctions on Kestrel"),
+            commitment("s1", ACTOR, "not lift sanctions on Kestrel", status="refused"),
+        ],
+    )
+    briefing = merge([one])
+    assert len(briefing.positions) == 2
+    assert len(briefing.commitments) == 2
+    other = extraction("s2", positions=[position("s2", ACTOR, "a ceasefire after the talks")])
+    folded = [p for p in merge([one, other]).positions if p.support == 2]
+    assert [p.issue for p in folded] == ["a ceasefire after talks"]
