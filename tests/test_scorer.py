@@ -483,3 +483,19 @@ def test_threshold_is_calibrated_on_the_example_gold() -> None:
     [(threshold, recall, false_positive_rate)] = calibrate(pairs, [DEFAULT_THRESHOLD])
     assert recall >= 0.95
     assert false_positive_rate <= 0.10
+
+
+def test_a_predicted_acronym_finds_the_one_gold_organisation_with_those_initials() -> None:
+    from summarizer.evaluate.scorer import ActorTable
+    from summarizer.schema import Actor
+
+    table = ActorTable(
+        [
+            Actor(name="Valdorian Reconstruction Council", type="organisation"),
+            Actor(name="Security Council", type="organisation"),
+            Actor(name="Supreme Court", type="organisation"),
+        ]
+    )
+    assert table.resolve("VRC") == {"Valdorian Reconstruction Council"}
+    assert table.resolve("SC") == set()  # two full names share the initials: no guess
+    assert table.resolve("Supreme Court") == {"Supreme Court"}  # full names never cross

@@ -45,7 +45,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 from scipy.optimize import linear_sum_assignment
 
-from summarizer.actors import HONORIFICS, group_keys, parse_name, role_key
+from summarizer.actors import HONORIFICS, acronym, group_keys, initials, parse_name, role_key
 from summarizer.dates import CARDINALS
 from summarizer.schema import (
     Actor,
@@ -229,6 +229,7 @@ class ActorTable:
         self._roles: dict[tuple[str, str], set[str]] = {}
         self._offices: dict[str, set[str]] = {}
         self._persons: list[_Form] = []
+        self._initials: dict[str, set[str]] = {}
         for actor in actors:
             self._add(actor)
 
@@ -239,6 +240,9 @@ class ActorTable:
             self._keys.setdefault(_name_key(form), set()).add(actor.name)
             for key in group_keys(form):
                 self._groups.setdefault(key, set()).add(actor.name)
+            letters = initials(form)
+            if letters is not None:
+                self._initials.setdefault(letters, set()).add(actor.name)
             parsed = parse_name(form, "person" if actor.type == "person" else actor.type)
             if actor.type == "person" and parsed.kind == "name" and parsed.surname:
                 given = parsed.given_key
@@ -315,9 +319,14 @@ class ActorTable:
         return found if len(found) == 1 else set()
 
     def _by_group(self, text: str) -> set[str]:
+        """By organisation or collective key; a predicted acronym ("NATO") also finds the one
+        gold full name with those initials (one way only: two full names never match)."""
         found: set[str] = set()
         for key in group_keys(text):
             found |= self._groups.get(key, set())
+        letters = acronym(text)
+        if not found and letters is not None and len(self._initials.get(letters, ())) == 1:
+            found = set(self._initials[letters])
         return found
 
     def _by_spelling(self, text: str) -> set[str]:
