@@ -16,9 +16,13 @@ What the merge does, in order:
    optional ``decide(a, b)`` callback settles near misses. A second pass joins whole clusters
    from different articles by average linkage over their wordings (a paraphrase close to a
    cluster's other wordings but not to its leader), and lets two articles' commitments by one
-   committer to the *same named beneficiary* fold from the grey-zone floor. Two different items
-   that the *same* article reported separately are never folded: the article already told them
-   apart. A folded item keeps every source and every piece of evidence (identical evidence once).
+   committer to the *same named beneficiary* fold from the grey-zone floor. Whatever the
+   similarity, some pairs never fold: two items the *same* article reported separately (the
+   article already told them apart; only near-verbatim repeats inside one article fold),
+   opposite moves ("send" / "withdraw troops", "lift" / "impose sanctions", "raise" / "cut",
+   "vote for" / "against"), pledges to two different named beneficiaries, and questions that
+   ask for different things ("where" / "when" / "why"). A folded item keeps every source and
+   every piece of evidence (identical evidence once).
 4. **Agreement.** Each item's ``support`` is the number of distinct sources behind it.
 
 Conflict policy -- the merge never silently picks a winner:
@@ -39,8 +43,9 @@ Conflict policy -- the merge never silently picks a winner:
   ``status="disputed"`` with an ``outcome`` conflict. Different figures in the wordings of one
   folded pledge ("buy $90bn of weapons" / "buy $100bn of weapons") get an ``amount`` (or
   ``count``) conflict listing every source's own wording.
-* **Positions** of one actor on one issue with opposite polarity (supports vs opposes) in
-  different sources stay two positions and get a ``position`` conflict.
+* **Positions** of one actor on one issue with opposite polarity (supports vs opposes) stay
+  two positions and get a ``position`` conflict, also when one of them is what someone else
+  says the actor thinks (the claim then says "according to ...").
 * **Reported here, open there** (:mod:`summarizer.unsettled`): a fact one source reports
   ("venue of the meeting: Hungary") that another source asks as an open question ("Where will
   the meeting take place?") gets a ``value`` conflict; each asking source's claim says how its
