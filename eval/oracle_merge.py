@@ -22,22 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from summarizer.evaluate.cases import Case, discover  # noqa: E402
-from summarizer.evaluate.scorer import score  # noqa: E402
+from summarizer.evaluate.scorer import identity, score  # noqa: E402
 from summarizer.merge import merge  # noqa: E402
 from summarizer.schema import Commitment, Evidence, Fact, OpenQuestion, Position  # noqa: E402
 
 Item = Position | Commitment | OpenQuestion | Fact
 KINDS = ("positions", "commitments", "open_questions", "facts")
-
-
-def _text(item: Item) -> str:
-    if isinstance(item, Position):
-        return item.issue
-    if isinstance(item, Commitment):
-        return item.action
-    if isinstance(item, OpenQuestion):
-        return item.question
-    return item.topic
 
 
 def _spans(evidence: Sequence[Evidence]) -> set[tuple[str, str]]:
@@ -54,7 +44,7 @@ def gold_labels(case: Case) -> dict[str, set[tuple[str, int]]]:
                 mine = _spans(item.evidence)
                 for i, g in enumerate(golds):
                     if mine & _spans(g.evidence):
-                        labels[_text(item)].add((kind, i))
+                        labels[identity(item)].add((kind, i))
     return labels
 
 

@@ -516,7 +516,8 @@ class Scorecard:
 # --------------------------------------------------------------------------------------------
 
 
-def _identity(item: Item) -> str:
+def identity(item: Item) -> str:
+    """The text that identifies an item: issue, action, question or topic."""
     if isinstance(item, Position):
         return item.issue
     if isinstance(item, Commitment):
@@ -546,7 +547,7 @@ def describe(item: Item) -> str:
     """A one-line label for an item in a list of misses."""
     name, value = _attribute(item)
     actor = getattr(item, "actor", None)
-    head = f"{actor} · {_identity(item)}" if actor else _identity(item)
+    head = f"{actor} · {identity(item)}" if actor else identity(item)
     return f"{head} = {value}" if name == "value" else f"{head} [{value}]"
 
 
@@ -610,12 +611,12 @@ def _match_kind(
     card: Scorecard,
 ) -> None:
     threshold = sim.config.threshold
-    sim.prepare([_identity(s.item) for s in (*gold, *pred)])
+    sim.prepare([identity(s.item) for s in (*gold, *pred)])
     raw = np.zeros((len(gold), len(pred)))
     weight = np.zeros((len(gold), len(pred)))
     for i, g in enumerate(gold):
         for j, p in enumerate(pred):
-            raw[i, j] = sim(_identity(g.item), _identity(p.item))
+            raw[i, j] = sim(identity(g.item), identity(p.item))
             if _gate(g, p) and raw[i, j] >= threshold:
                 weight[i, j] = raw[i, j] + _TIE_BONUS * _attributes_agree(g.item, p.item)
     rows, cols = linear_sum_assignment(weight, maximize=True) if weight.size else ([], [])
@@ -946,7 +947,7 @@ def calibration_pairs(articles: Sequence[Scorable], briefing: Briefing) -> list[
                         not isinstance(item, Fact)
                         or value_key(item.value) == value_key(merged.value)
                     )
-                    out.append(CalibrationPair(kind, _identity(item), _identity(merged), same))
+                    out.append(CalibrationPair(kind, identity(item), identity(merged), same))
     return out
 
 
