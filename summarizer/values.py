@@ -281,9 +281,14 @@ def _unit(low: str) -> str:
 def relate_numbers(a: Number, b: Number) -> str:
     """same / compatible / conflict for two numbers of one topic: the same interval is the
     same; hedged values within 5% of each other, or intervals that overlap ("63" and "more
-    than 60"), are compatible; anything else conflicts ("over 40" and "under 40" included)."""
-    if a.kind != b.kind or (a.unit and b.unit and a.unit != b.unit):
+    than 60"), are compatible; anything else conflicts ("over 40" and "under 40" included).
+    Different currencies always conflict; the same count of differently named things ("40
+    people" / "40 civilians", "six patrol boats" / "6 vessels") is compatible, not a dispute."""
+    if a.kind != b.kind:
         return "conflict"
+    if a.unit and b.unit and a.unit != b.unit:
+        same_count = a.kind == "count" and _overlap(a, b)
+        return "compatible" if same_count else "conflict"
     if (a.low, a.high, a.approx, a.open_low, a.open_high) == (
         b.low,
         b.high,

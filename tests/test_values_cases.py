@@ -91,6 +91,10 @@ CASES = [
     ("day of the meeting", "Tuesday", "2025-08-18", "Tuesday", "2025-08-19", "fold"),
     # one window reported a day apart
     ("deadline", "within two weeks", "2025-08-18", "within two weeks", "2025-08-19", "fold"),
+    # the same count of differently named things is no dispute; different counts are
+    ("people detained", "40 people", None, "40 civilians", None, "apart"),
+    ("boats on the bank", "six patrol boats", None, "6 vessels", None, "apart"),
+    ("boats on the bank", "six patrol boats", None, "9 vessels", None, "conflict"),
 ]
 
 
