@@ -248,6 +248,7 @@ class ParsedName:
         return tuple(t for t in out if t)
 
 
+@lru_cache(maxsize=65536)
 def _is_initials(token: str) -> bool:
     letters = re.sub(r"[^A-Za-z]", "", token)
     return len(letters) <= 1 or ("." in token or letters.isupper()) and len(letters) <= 3

@@ -961,15 +961,16 @@ def _annotate_dates(conflict: Conflict, values: Values) -> Conflict:
     time-zone difference may explain the gap. The conflict itself always stays."""
     if conflict.kind != "date":
         return conflict
-    whens = []
+    whens: dict[tuple[object, ...], dates.When] = {}
     for claim in conflict.claims:
         when = when_of(claim.value, values.source_dates.get(claim.source))
         if when is not None:
             claim.resolved = when.iso
             claim.flag = when.flag
-            whens.append(when)
-    for i, a in enumerate(whens):
-        for b in whens[i + 1 :]:
+            whens.setdefault((when.kind, when.start, when.end, when.tz, when.relative), when)
+    distinct = list(whens.values())  # a conflict with thousands of claims has a few days
+    for i, a in enumerate(distinct):
+        for b in distinct[i + 1 :]:
             note = dates.timezone_note(a, b)
             if note is not None and conflict.note is None:
                 conflict.note = note

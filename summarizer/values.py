@@ -399,16 +399,28 @@ def opposed(a: str, b: str) -> bool:
     """Whether two wordings do opposite things: move a quantity opposite ways ("raise" /
     "cut"), or use opposed verbs ("send" / "withdraw", "open" / "close", "vote for" / "vote
     against"). Used to keep such items apart however many other words they share."""
-    if opposite_directions(a, b, phrasal=False):
-        return True
-    la, lb = a.lower(), b.lower()
-    wa, wb = set(re.findall(r"[a-z]+", la)), set(re.findall(r"[a-z]+", lb))
-    for pair in _OPPOSED_ACTIONS:
-        if pair[0] == frozenset({"for"}) and not ({"vote", "votes", "voted", "voting"} & wa & wb):
-            continue
-        if _action_side(wa, la, pair) * _action_side(wb, lb, pair) == -1:
-            return True
-    return False
+    sa, sb = _sides(a), _sides(b)
+    voting = sa[-1] and sb[-1]
+    return any(
+        x * y == -1
+        for n, (x, y) in enumerate(zip(sa[:-1], sb[:-1], strict=True))
+        if voting or n != _FOR_AGAINST
+    )
+
+
+# "for"/"against" opposes only in a vote (its place in _sides, after the direction)
+_FOR_AGAINST = 1 + next(i for i, pair in enumerate(_OPPOSED_ACTIONS) if "against" in pair[1])
+
+
+@lru_cache(maxsize=100_000)
+def _sides(text: str) -> tuple[int, ...]:
+    """Per opposed pair, which side a wording takes (+1, -1 or 0); first the up/down
+    direction, last whether it speaks of a vote."""
+    low = text.lower()
+    words = set(re.findall(r"[a-z]+", low))
+    sides = [direction(text, phrasal=False)]
+    sides += [_action_side(words, low, pair) for pair in _OPPOSED_ACTIONS]
+    return (*sides, int(bool(words & {"vote", "votes", "voted", "voting"})))
 
 
 _COMPASS = frozenset(
