@@ -125,11 +125,16 @@ _COUNTRY_ABBREVIATIONS = (
 )
 
 
+# A hyphenated lower-case compound is one word: outlets write "cease-fire" and "ceasefire",
+# "co-ordinate" and "coordinate". Capitalised parts ("Zelensky-Putin", "US-led") stay apart.
+_COMPOUND = re.compile(r"(?<![A-Za-z])([a-z]+)-(?=[a-z])")
+
+
 @lru_cache(maxsize=200_000)
 def text_key(raw: str) -> Text:
     """Lower-case, accents folded, "US"/"American" and other demonyms read as their place,
     stop words dropped, the rest stemmed: "US weapons" and "American weapons" share a key."""
-    text = raw
+    text = _COMPOUND.sub(r"\1", raw)
     for pattern, replacement in _COUNTRY_ABBREVIATIONS:
         text = pattern.sub(replacement, text)
     folded = unicodedata.normalize("NFKD", text.lower())

@@ -152,3 +152,10 @@ def test_words_that_change_the_meaning_keep_one_articles_items_apart() -> None:
     other = extraction("s2", positions=[position("s2", ACTOR, "a ceasefire after the talks")])
     folded = [p for p in merge([one, other]).positions if p.support == 2]
     assert [p.issue for p in folded] == ["a ceasefire after talks"]
+
+
+def test_a_hyphenated_compound_and_its_one_word_spelling_fold() -> None:
+    questions = merge(_two("question", "Will the cease-fire hold?", "Will the ceasefire hold?"))
+    assert [q.sources for q in questions.open_questions] == [["s1", "s2"]]
+    positions = merge(_two("position", "the cease-fire in Norland", "the ceasefire in Norland"))
+    assert [p.sources for p in positions.positions] == [["s1", "s2"]]
