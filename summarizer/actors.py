@@ -1121,6 +1121,7 @@ def _canonical_name(node: _Node) -> str:
     forms: Counter[str] = Counter()
     sources: dict[str, set[str]] = defaultdict(set)
     primary: dict[str, set[str]] = defaultdict(set)
+    named: set[str] = set()
     for m, p in zip(node.mentions, node.parsed, strict=True):
         form = p.display or _strip_article(_clean(m.text))
         if form:
@@ -1128,14 +1129,18 @@ def _canonical_name(node: _Node) -> str:
             sources[form].update(m.sources or (m.source,))
             if m.primary:
                 primary[form].update(m.sources or (m.source,))
+            if p.kind == "name":
+                named.add(form)
     if not forms:
         return _clean(node.mentions[0].text)
-    person = any(p.kind == "name" for p in node.parsed)
+    person = bool(named)
 
-    def rank(form: str) -> tuple[int, int, int, int, int, str]:
+    def rank(form: str) -> tuple[int, int, int, int, int, int, str]:
+        # a person is named by a name ("Merz"), never by an office ("German Chancellor")
         tokens, declared = len(form.split()), len(primary[form])
         first, second = (tokens, declared) if person else (declared, tokens)
-        return (-first, -second, -len(sources[form]), -forms[form], -len(form), form)
+        by_name = int(person and form not in named)
+        return (by_name, -first, -second, -len(sources[form]), -forms[form], -len(form), form)
 
     return min(forms, key=rank)
 

@@ -222,3 +222,35 @@ def test_a_suffix_is_kept_in_the_name_shown() -> None:
     assert (parsed.given, parsed.surname, parsed.suffix) == (("Hamid",), ("Osei",), "jr")
     assert parsed.display == "Hamid Osei Jr."
     assert parse_name("Hamid Osei, Jr.").suffix == "jr"
+
+
+def test_a_person_is_named_by_a_name_never_by_an_office() -> None:
+    """A surname declared with an office ("Merz", "the German Chancellor") is called by the
+    name, so it can never share a name with an office-only actor."""
+    from summarizer.merge import merge
+    from summarizer.schema import Actor
+    from tests.factories import commitment, extraction, position
+
+    s2 = extraction(
+        "s2",
+        commitments=[
+            commitment("s2", "Merz", "arrange a meeting"),
+            commitment("s2", "the German Chancellor", "arrange a meeting"),
+        ],
+    )
+    s3 = extraction("s3", positions=[position("s3", "the German Chancellor", "a ceasefire")])
+    s4 = extraction(
+        "s4",
+        actors=[
+            Actor(
+                name="Merz",
+                aliases=["Merz", "the German Chancellor"],
+                role="German Chancellor",
+                type="person",
+                sources=["s4"],
+            )
+        ],
+        positions=[position("s4", "Merz", "a ceasefire")],
+    )
+    names = [a.name for a in merge([s2, s3, s4]).actors]
+    assert "Merz" in names and len(names) == len(set(names))
