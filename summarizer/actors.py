@@ -1094,7 +1094,7 @@ def _build(mentions: Sequence[Mention], parsed: Sequence[ParsedName], uf: _Union
             texts[_clean(m.text)].add(actor.name)
     by_mention = {key: name for key, (_, name) in ranked.items()}
     by_text = {t: next(iter(names)) for t, names in texts.items() if len(names) == 1}
-    actors.sort(key=lambda a: (-len(a.sources), a.name.lower(), a.name))
+    actors.sort(key=lambda a: (-len(a.sources), a.name.lower(), a.name, a.aliases, a.sources))
     return Resolution(actors, by_mention, by_text)
 
 
