@@ -98,6 +98,7 @@ from summarizer.unsettled import REASON_OF, asked_slot, unsettled_conflicts
 from summarizer.values import (
     DatedValue,
     Values,
+    all_numbers,
     opposed,
     parse_number,
     relate_numbers,
@@ -111,14 +112,16 @@ from summarizer.values import (
 FOLD_THRESHOLD = {"position": 80.0, "commitment": 74.0, "question": 80.0, "fact": 80.0}
 
 # Two articles' commitments by the same committer *to the same named beneficiary* fold from the
-# grey-zone floor up, provided their actions share a content word of their own (the
-# beneficiary's name never carries the match alone): the (committer, beneficiary) key already
-# agrees, an article rarely reports one pledge twice, and the consolidation pass never joins
-# two commitments that one article reported separately. On the seed gold, one pledge's five
-# wordings by five outlets ("give Ukraine very good protection and security", "co-ordinate the
-# security guarantees for Ukraine", ...) score 50-66 with each other, while "send troops to X"
-# and "give X lasting protection" share nothing but X. Without a shared beneficiary the
-# ordinary threshold applies.
+# grey-zone floor up, provided their actions share at least two content words of their own
+# (neither the beneficiary's name nor a generic verb like "give" or "fund" counts): the
+# (committer, beneficiary) key already agrees, an article rarely reports one pledge twice, and
+# the consolidation pass never joins two commitments that one article reported separately. On
+# the seed gold, one pledge's five wordings by five outlets ("give Ukraine very good protection
+# and security", "co-ordinate the security guarantees for Ukraine", ...) score 50-66 with each
+# other, while "send troops to X" and "give X lasting protection" share nothing but X. Without
+# a shared beneficiary the ordinary threshold applies. Known limit: two different pledges that
+# share two topical words ("send air defence systems to X" / "train X's air defence crews"),
+# each reported by one article only, still fold; --model-merge can be asked instead.
 SAME_BENEFICIARY_THRESHOLD = GREY_FLOOR
 
 
@@ -255,7 +258,8 @@ def _split_commitment(
         status_values: list[str] = [x.value for x in own] or [c.status]
         time_values: list[str | None] = [x.value for x in times.get(span, [])]
         if not time_values:
-            time_values = [None if times or e is not carrier else c.timeframe]
+            keeps = carrier is True or e is carrier
+            time_values = [c.timeframe if keeps and not times else None]
         for status in status_values:
             for timeframe in time_values:
                 out.append(
@@ -272,9 +276,16 @@ def _split_commitment(
     return out
 
 
-def _timeframe_carrier(c: Commitment, source_dates: dict[str, str | None]) -> Evidence | None:
+def _timeframe_carrier(
+    c: Commitment, source_dates: dict[str, str | None]
+) -> Evidence | None | bool:
+    """The piece of evidence that keeps an agreed timeframe when a commitment is split: one
+    whose article date resolves it to the commitment's date; ``True`` (every piece) when the
+    commitment has no single date, which every piece keeping it reproduces."""
     if not c.timeframe or not c.evidence:
         return None
+    if c.date is None:
+        return True
     for e in c.evidence:
         when = when_of(c.timeframe, source_dates.get(e.source))
         if when is not None and when.iso == c.date:
@@ -688,7 +699,8 @@ def _commitment_limit(a: Sequence[Commitment], b: Sequence[Commitment]) -> float
     named = text_key(ba).tokens | _GENERIC_VERBS
     words_a = {w for c in a for w in text_key(c.action).tokens} - named
     words_b = {w for c in b for w in text_key(c.action).tokens} - named
-    return SAME_BENEFICIARY_THRESHOLD if words_a & words_b else FOLD_THRESHOLD["commitment"]
+    shared = words_a & words_b
+    return SAME_BENEFICIARY_THRESHOLD if len(shared) >= 2 else FOLD_THRESHOLD["commitment"]
 
 
 def _commitment(
@@ -728,7 +740,11 @@ def _figures(action: str, group: Sequence[Commitment]) -> Conflict | None:
     disputed: dict[int, Commitment] = {}
     for i, (a, na) in enumerate(figured):
         for b, nb in figured[i + 1 :]:
-            if set(a.sources) ^ set(b.sources) and relate_numbers(na, nb) == "conflict":
+            if (
+                set(a.sources) ^ set(b.sources)
+                and relate_numbers(na, nb) == "conflict"
+                and all_numbers(a.action) != all_numbers(b.action)  # the same figures reordered
+            ):
                 disputed[id(a)], disputed[id(b)] = a, b
     if not disputed:
         return None
@@ -831,12 +847,12 @@ def _same_question(a: Sequence[OpenQuestion], b: Sequence[OpenQuestion]) -> bool
     slot_a, slot_b = asked_slot(qa), asked_slot(qb)
     if slot_a is not None and slot_b is not None and slot_a != slot_b:
         return False
-    return not opposed(qa, qb)
+    return not opposed(qa, qb, marked=True)
 
 
 def _same_issue(a: Sequence[Position], b: Sequence[Position]) -> bool:
     """Opposite moves are different issues ("increase military aid" / "reduce military aid")."""
-    return not opposed(a[0].issue, b[0].issue)
+    return not opposed(a[0].issue, b[0].issue, marked=True)
 
 
 # Verbs too general to show that two pledges to one beneficiary are the same pledge ("give
@@ -853,7 +869,7 @@ def _same_pledge(a: Sequence[Commitment], b: Sequence[Commitment]) -> bool:
     """Two clusters of one committer's commitments may fold: not opposite moves ("send troops"
     / "withdraw troops", "lift" / "impose sanctions"), and not to two different named
     beneficiaries ("... to Valdoria" / "... to Ostmark")."""
-    if opposed(a[0].action, b[0].action):
+    if opposed(a[0].action, b[0].action, marked=True):
         return False
     ba, bb = _beneficiary(a), _beneficiary(b)
     if not (ba and bb):

@@ -140,9 +140,18 @@ def text_key(raw: str) -> Text:
     folded = unicodedata.normalize("NFKD", text.lower())
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     words = re.findall(r"[a-z0-9_]+", folded.replace("'s ", " "))
-    words = [DEMONYMS.get(w, w).replace(" ", "_") for w in words]
+    words = [_demonym(w).replace(" ", "_") for w in words]
     content = [stem(w) for w in words if w not in STOPWORDS] or [stem(w) for w in words]
     return Text(raw, " ".join(content), frozenset(content))
+
+
+def _demonym(word: str) -> str:
+    """The place a demonym names, plural too: "Europeans" and "European" read as "europe"."""
+    if word in DEMONYMS:
+        return DEMONYMS[word]
+    if word.endswith("s") and word[:-1] in DEMONYMS:
+        return DEMONYMS[word[:-1]]
+    return word
 
 
 def fuzzy_similarity(a: Text, b: Text) -> float:
@@ -422,8 +431,10 @@ def _consolidate(
     pass), because the article that reported both already told them apart. That constraint is
     what makes a lower, per-pair ``limit`` safe: within one committer and one beneficiary,
     each article usually reports a pledge once, so the clusters left to join are the other
-    articles' wordings of it. Candidates are the clusters that share a pair of content words
-    (as in the leader pass), so the cost follows the plausible matches, not all pairs. Pairs
+    articles' wordings of it. With a ``decide`` callback the lower limit is not used: the
+    model settles every grey-zone pair. Candidates are the clusters that share a pair of
+    content words (as in the leader pass), so the cost follows the plausible matches, not all
+    pairs. Pairs
     are taken best score first with ties broken on the texts, so the result depends on the
     content alone, never on input order; at the end no pair of clusters reaches its limit,
     so consolidating again changes nothing.
@@ -448,8 +459,9 @@ def _consolidate(
         if a.sources & b.sources:
             return (linkage(a, b, fuzzy_similarity), SAME_SOURCE_THRESHOLD)
         score = linkage(a, b, similarity)
-        own = limit(a.items, b.items) if limit is not None else threshold
-        return (score, min(own, threshold))
+        if decide is not None or limit is None:
+            return (score, threshold)  # with a model pass, it settles every grey-zone pair
+        return (score, min(limit(a.items, b.items), threshold))
 
     def candidates(i: int) -> list[int]:
         c = alive[i]

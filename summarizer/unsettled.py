@@ -56,13 +56,17 @@ _ASKS = (
 _SLOT_WORDS = {
     "place": {"venue", "location", "place", "site", "host", "city", "country", "where"},
     "time": {"date", "day", "time", "timing", "when", "deadline", "timetable", "schedule"},
-    "amount": {"amount", "size", "cost", "value", "price", "sum", "total"},
-    "count": {"number", "count", "total"},
+    "count": {"number", "count"},
+    "amount": {"amount", "size", "cost", "value", "price", "sum"},
     "duration": {"length", "duration", "long"},
 }
 _SLOT_STEMS = {slot: {stem(w) for w in words} for slot, words in _SLOT_WORDS.items()}
 # Words a question uses to ask for the slot without naming what it is about.
-_QUESTION_FILLER = {stem(w) for w in ("take", "place", "happen", "held", "hold", "be", "set")}
+_QUESTION_FILLER = {
+    stem(w)
+    for w in """take place happen held hold be set go going start begin open worth last total
+    exactly money""".split()
+}
 _WH_WORDS = {stem(w) for w in ("where", "when", "how", "much", "many", "long", "big", "large")}
 
 # How an article left the matter, by the question's reason (one value per reason, so that a
@@ -86,7 +90,7 @@ def asked_slot(question: str) -> str | None:
 
 def topic_slot(topic: str) -> tuple[str | None, frozenset[str]]:
     """The slot a fact's topic names, and the topic's other content words."""
-    tokens = text_key(topic).tokens
+    tokens = text_key(topic).tokens - _QUESTION_FILLER
     for slot, stems in _SLOT_STEMS.items():
         if tokens & stems:
             return slot, frozenset(tokens - stems)
@@ -94,15 +98,19 @@ def topic_slot(topic: str) -> tuple[str | None, frozenset[str]]:
 
 
 def _asks_about(question: str, slot: str, about: frozenset[str]) -> bool:
-    """The question asks for this slot of this subject: it shares at least two of the topic's
-    subject words (and two thirds of them), or, for a one-word subject ("date of the summit"),
-    asks about that word alone ("When will the summit take place?")."""
+    """The question asks for this slot of this subject and of nothing else: none of its words
+    falls outside the topic's subject ("How many people were *injured*" does not ask for the
+    number *killed*; "When will the *second* round ..." not for the first round's date), and
+    it names at least two of the subject's words and two thirds of them (a one-word subject:
+    that word)."""
     if asked_slot(question) != slot or not about:
         return False
     words = text_key(question).tokens - _SLOT_STEMS[slot] - _QUESTION_FILLER - _WH_WORDS
-    if len(about) == 1:
-        return words == about
+    if words - about:
+        return False
     shared = len(about & words)
+    if len(about) == 1:
+        return shared == 1
     return shared >= 2 and 3 * shared >= 2 * len(about)
 
 

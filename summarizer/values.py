@@ -168,7 +168,7 @@ def parse_number(text: str) -> Number | None:
     """ "$90 billion" -> usd 9e10; "around $90 bn" -> approx; "more than 60" -> (60, inf);
     "between 60 and 70" -> [60, 70]; "twenty-five" -> 25; "two million" -> 2e6; "48 hours" ->
     2 days. ``None`` when the text holds no number."""
-    low = unicodedata.normalize("NFKC", text).lower()
+    low = _without_designators(unicodedata.normalize("NFKC", text).lower())
     span = _range(low)
     low = low.replace("-", " ")
     match = re.search(rf"({_NUMBER})\s*({'|'.join(SCALES)})?\b", low)
@@ -211,6 +211,14 @@ def parse_number(text: str) -> Number | None:
         number, lo, hi = (x * _DURATION_UNITS[unit] for x in (number, lo, hi))
         unit, kind = "days", "duration"
     return Number(kind, number, unit, lo, hi, approx, open_low, open_high)
+
+
+# Model names are not quantities: "F-16", "T-72", "Su-35", "A400M", "S-400".
+_DESIGNATOR = re.compile(r"\b[a-z]{1,3}-?\d+[a-z]*\b(?<!\d)|\b[a-z]{1,3}-\d+\b")
+
+
+def _without_designators(low: str) -> str:
+    return _DESIGNATOR.sub(" ", low)
 
 
 def _range(low: str) -> tuple[float, float] | None:
@@ -285,7 +293,11 @@ def relate_numbers(a: Number, b: Number) -> str:
     Different currencies always conflict; the same count of differently named things ("40
     people" / "40 civilians", "six patrol boats" / "6 vessels") is compatible, not a dispute."""
     if a.kind != b.kind:
-        return "conflict"
+        # "€2.4bn" and a bare "2.4 billion": the same figure, one without its currency
+        bare = {a.kind, b.kind} == {"amount", "count"} and not (
+            b.unit if a.kind == "amount" else a.unit
+        )
+        return "compatible" if bare and (a.low, a.high) == (b.low, b.high) else "conflict"
     if a.unit and b.unit and a.unit != b.unit:
         same_count = a.kind == "count" and _overlap(a, b)
         return "compatible" if same_count else "conflict"
@@ -318,7 +330,7 @@ def _holds(n: Number, point: float) -> bool:
 
 def all_numbers(text: str) -> list[float]:
     """Every figure written with digits, scaled ("15 killed, 40 injured" -> [15, 40])."""
-    low = unicodedata.normalize("NFKC", text).lower()
+    low = _without_designators(unicodedata.normalize("NFKC", text).lower())
     return sorted(
         float(m.group(1).replace(",", "")) * SCALES.get(m.group(2) or "", 1.0)
         for m in re.finditer(rf"({_NUMBER})\s*({'|'.join(SCALES)})?\b", low)
@@ -384,6 +396,13 @@ _OPPOSED_ACTIONS = (
     ),
     (frozenset("for".split()), frozenset("against".split())),
     (frozenset("before".split()), frozenset("after".split())),
+    (frozenset("win wins won winning".split()), frozenset("lose loses lost losing".split())),
+    (frozenset("held holds".split()), frozenset("collapsed collapses broke".split())),
+    (frozenset("majority".split()), frozenset("minority".split())),
+    (
+        frozenset("keep keeps kept maintain maintains retain retains".split()),
+        frozenset("lift lifts lifted scrap scraps scrapped drop drops dropped".split()),
+    ),
 )
 _RETURNING = re.compile(r"\b(?:send|sent|sends|bring|brings|brought)\b.*\b(?:home|back)\b")
 
@@ -395,16 +414,43 @@ def _action_side(words: set[str], text: str, pair: tuple[frozenset[str], frozens
     return 0 if forth == back else (1 if forth else -1)
 
 
-def opposed(a: str, b: str) -> bool:
+def opposed(a: str, b: str, *, marked: bool = False) -> bool:
     """Whether two wordings do opposite things: move a quantity opposite ways ("raise" /
-    "cut"), or use opposed verbs ("send" / "withdraw", "open" / "close", "vote for" / "vote
-    against"). Used to keep such items apart however many other words they share."""
+    "cut"), use opposed verbs ("send" / "withdraw", "open" / "close", "won" / "lost", "vote
+    for" / "vote against"), or a word and its negative ("legal" / "illegal", "agreement" /
+    "disagreement"). Used to keep such items apart however many other words they share.
+
+    ``marked``: a downward move against no move at all is opposed too ("lift sanctions on
+    Kestrel" is the opposite of "sanctions on Kestrel"), which holds for issues and pledges.
+    """
     sa, sb = _sides(a), _sides(b)
+    if marked and sorted((sa[0], sb[0])) == [-1, 0]:
+        return True
     voting = sa[-1] and sb[-1]
-    return any(
+    if any(
         x * y == -1
         for n, (x, y) in enumerate(zip(sa[:-1], sb[:-1], strict=True))
         if voting or n != _FOR_AGAINST
+    ):
+        return True
+    return _negative_pair(_words(a), _words(b)) or _negative_pair(_words(b), _words(a))
+
+
+_NEGATIVE_PREFIXES = ("un", "in", "il", "im", "ir", "dis", "non")
+
+
+@lru_cache(maxsize=100_000)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[a-z]+", text.lower()))
+
+
+def _negative_pair(a: frozenset[str], b: frozenset[str]) -> bool:
+    """A word in ``a`` whose negative form ("illegal", "unsuccessful") is in ``b`` only."""
+    return any(
+        p + w in b and p + w not in a and w not in b
+        for w in a
+        if len(w) >= 5
+        for p in _NEGATIVE_PREFIXES
     )
 
 
@@ -475,7 +521,8 @@ class Values:
         ka, kb = text_key(a.text), text_key(b.text)
         if (
             negated(a.text) != negated(b.text)
-            or opposite_directions(a.text, b.text)
+            or opposed(a.text, b.text)
+            or opposite_directions(a.text, b.text)  # "up 3%" / "down 3%" in a value
             or (ka.tokens ^ kb.tokens) & _COMPASS
         ):
             return "conflict"
@@ -489,7 +536,7 @@ class Values:
             # "within two weeks" in two articles a day apart is one window reported twice; a
             # day ("yesterday", "on Monday") read against different article dates is not.
             return "same"
-        if ka.key == kb.key and self._same_weekday(a, b):
+        if (ka.key == kb.key and self._same_weekday(a, b)) or self._weekday_is_day(a, b):
             return "same"
         readings: list[str] = []
         wa, wb = self.when(a), self.when(b)
@@ -531,6 +578,22 @@ class Values:
             return False
         target = dates.WEEKDAYS.index(words.pop())
         return bool(_weekday_candidates(da, target) & _weekday_candidates(db, target))
+
+    def _weekday_is_day(self, a: DatedValue, b: DatedValue) -> bool:
+        """A bare weekday in one article and a dated day in another that it can name
+        ("Tuesday" written on Monday 2 March, and "Tuesday, March 3")."""
+        for bare, dated in ((a, b), (b, a)):
+            words = set(re.findall(r"[a-z]+", bare.text.lower()))
+            day = words & set(dates.WEEKDAYS)
+            published = self.source_dates.get(bare.source)
+            if len(day) != 1 or re.search(r"\d", bare.text) or words & set(dates.MONTHS):
+                continue
+            when = self.when(dated)
+            if published and when is not None and when.iso and len(when.iso) == 10:
+                target = dates.WEEKDAYS.index(day.pop())
+                if when.iso in _weekday_candidates(published, target):
+                    return True
+        return False
 
     def groups(self, values: Sequence[DatedValue]) -> list[list[DatedValue]]:
         """Partition values into groups that mean the same. Resolved, frequent values lead, so

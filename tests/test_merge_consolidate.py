@@ -46,7 +46,7 @@ def test_paraphrases_that_miss_the_leader_still_fold(monkeypatch: pytest.MonkeyP
 
 
 SECURITY = {
-    "a": "give the Nereid islands lasting protection and security",
+    "a": "give the Nereid islands lasting protection and security guarantees",
     "b": "co-ordinate the security guarantees for the Nereid islands that partner navies provide",
     "c": "support the Nereid islands' security in any settlement, with partner navies involved",
 }
