@@ -414,6 +414,7 @@ def _action_side(words: set[str], text: str, pair: tuple[frozenset[str], frozens
     return 0 if forth == back else (1 if forth else -1)
 
 
+@lru_cache(maxsize=200_000)
 def opposed(a: str, b: str, *, marked: bool = False) -> bool:
     """Whether two wordings do opposite things: move a quantity opposite ways ("raise" /
     "cut"), use opposed verbs ("send" / "withdraw", "open" / "close", "won" / "lost", "vote
