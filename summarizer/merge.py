@@ -34,8 +34,9 @@ Conflict policy -- the merge never silently picks a winner:
   deadlines, or outcome statements), the topic gets a :class:`Conflict` listing every source's
   value with its quote. Values that differ but fit together ("63" and "more than 60"; "by
   Friday" and "this week"; "Hungary" and "Budapest, Hungary") stay separate facts with no
-  conflict. A value and its denial ("a deal was reached" / "no deal was reached") are always
-  a conflict, however many words they share.
+  conflict. A value and its denial or opposite ("a deal was reached" / "no deal was
+  reached", "won" / "lost", "legal" / "illegal", "rose 2%" / "fell 2%") are always a
+  conflict, however many words they share.
 * **Commitments** folded from several sources whose timeframes are incompatible ("within two
   weeks" vs "before the end of the month", resolved against each article's date) get a
   ``date`` conflict, and the folded commitment's ``timeframe`` is left empty rather than
