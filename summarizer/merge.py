@@ -243,24 +243,17 @@ def _split_commitment(
     figures = _claims_by_span(claims.get(_figures_topic(c.actor, c.action), []))
     if not times and not statuses and not figures:
         return [c]
-    carrier = _timeframe_carrier(c, source_dates)
+    carriers = _timeframe_carriers(c, source_dates)
     out = []
     for e in c.evidence:
         span = (e.source, e.quote, e.start, e.end)
-        own = (
-            statuses.get(span)
-            or [x for v in statuses.values() for x in v if x.source == e.source][:1]
-        )
-        worded = (
-            figures.get(span)
-            or [x for v in figures.values() for x in v if x.source == e.source][:1]
-        )
+        own = _own_claims(statuses, span)
+        worded = _own_claims(figures, span)
         action = worded[0].value if worded else c.action
         status_values: list[str] = [x.value for x in own] or [c.status]
         time_values: list[str | None] = [x.value for x in times.get(span, [])]
         if not time_values:
-            keeps = carrier is True or e is carrier
-            time_values = [c.timeframe if keeps and not times else None]
+            time_values = [c.timeframe if e in carriers and not times else None]
         for status in status_values:
             for timeframe in time_values:
                 out.append(
@@ -277,21 +270,25 @@ def _split_commitment(
     return out
 
 
-def _timeframe_carrier(
-    c: Commitment, source_dates: dict[str, str | None]
-) -> Evidence | None | bool:
-    """The piece of evidence that keeps an agreed timeframe when a commitment is split: one
-    whose article date resolves it to the commitment's date; ``True`` (every piece) when the
-    commitment has no single date, which every piece keeping it reproduces."""
-    if not c.timeframe or not c.evidence:
-        return None
-    if c.date is None:
-        return True
+def _own_claims(
+    by_span: dict[tuple[str, str, int | None, int | None], list[Claim]],
+    span: tuple[str, str, int | None, int | None],
+) -> list[Claim]:
+    """The claims recorded for this piece of evidence, else the first its source made."""
+    return by_span.get(span) or [x for v in by_span.values() for x in v if x.source == span[0]][:1]
+
+
+def _timeframe_carriers(c: Commitment, source_dates: dict[str, str | None]) -> list[Evidence]:
+    """The pieces of evidence that keep an agreed timeframe when a commitment is split: one
+    whose article date resolves it to the commitment's date, or every piece when the
+    commitment has no single date (which every piece keeping it reproduces)."""
+    if not c.timeframe or c.date is None:
+        return list(c.evidence) if c.timeframe else []
     for e in c.evidence:
         when = when_of(c.timeframe, source_dates.get(e.source))
         if when is not None and when.iso == c.date:
-            return e
-    return c.evidence[0]
+            return [e]
+    return c.evidence[:1]
 
 
 def _split_question(q: OpenQuestion, conflicts: Sequence[Conflict]) -> list[OpenQuestion]:
@@ -693,7 +690,8 @@ def _beneficiary(group: Sequence[Commitment]) -> str | None:
 
 def _commitment_limit(a: Sequence[Commitment], b: Sequence[Commitment]) -> float:
     """The fold threshold for two clusters of one committer's commitments: lower when both
-    name the same beneficiary and their actions share a word that is not the beneficiary's."""
+    name the same beneficiary and their actions share two words that are neither the
+    beneficiary's nor generic verbs."""
     ba, bb = _beneficiary(a), _beneficiary(b)
     if not (ba and bb) or text_key(ba).key != text_key(bb).key:
         return FOLD_THRESHOLD["commitment"]

@@ -434,10 +434,9 @@ def _consolidate(
     articles' wordings of it. With a ``decide`` callback the lower limit is not used: the
     model settles every grey-zone pair. Candidates are the clusters that share a pair of
     content words (as in the leader pass), so the cost follows the plausible matches, not all
-    pairs. Pairs
-    are taken best score first with ties broken on the texts, so the result depends on the
-    content alone, never on input order; at the end no pair of clusters reaches its limit,
-    so consolidating again changes nothing.
+    pairs. Pairs are taken best score first with ties broken on the texts, so the result
+    depends on the content alone, never on input order; at the end no pair of clusters reaches
+    its limit, so consolidating again changes nothing.
     """
     if len(clusters) < 2:
         return clusters
@@ -471,16 +470,19 @@ def _consolidate(
             found = {j for g in _representatives(c) for j in index.candidates(g.text.tokens)}
         return sorted(j for j in found if j != i and j in alive)
 
-    heap: list[tuple[float, tuple[str, str], tuple[str, str], int, int]] = []
+    # (-score, texts of both leaders, ids, whether the pair folds without asking); a pair's
+    # score cannot change while both clusters live, so it is computed once
+    heap: list[tuple[float, tuple[str, str], tuple[str, str], int, int, bool]] = []
 
     def push(i: int, j: int) -> None:
         got = admissible(i, j)
         if got is None:
             return
         score, needed = got
-        if score >= needed or (decide is not None and score >= GREY_FLOOR and needed < 100):
+        shared = bool(alive[i].sources & alive[j].sources)
+        if score >= needed or (decide is not None and not shared and score >= GREY_FLOOR):
             ki, kj = sorted((order_key(i), order_key(j)))
-            heapq.heappush(heap, (-score, ki, kj, i, j))
+            heapq.heappush(heap, (-score, ki, kj, i, j, score >= needed))
 
     for i in sorted(alive):
         for j in candidates(i):
@@ -488,16 +490,13 @@ def _consolidate(
                 push(i, j)
     next_id = len(clusters)
     while heap:
-        neg, _, _, i, j = heapq.heappop(heap)
+        _, _, _, i, j, folds = heapq.heappop(heap)
         if i not in alive or j not in alive:
             continue
-        score, needed = admissible(i, j) or (0.0, 100.0)
         a, b = alive[i], alive[j]
-        if score < needed:
-            if decide is None or score < GREY_FLOOR or a.sources & b.sources:
-                continue
-            pair = tuple(sorted((a.leader.text.raw, b.leader.text.raw)))
-            key = (pair[0], pair[1])
+        if not folds and decide is not None:
+            texts = sorted((a.leader.text.raw, b.leader.text.raw))
+            key = (texts[0], texts[1])
             if key not in asked:
                 asked[key] = decide(*key)
             if not asked[key]:

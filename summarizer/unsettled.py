@@ -31,25 +31,21 @@ from summarizer.schema import Claim, Conflict, Fact, OpenQuestion, QuestionReaso
 from summarizer.similarity import stem, text_key
 from summarizer.values import sorted_claims
 
-# The interrogative that opens a question, and the slot it asks for.
-_ASKS = (
-    (
-        re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?how\s+(?:much|big|large)\b", re.IGNORECASE),
-        "amount",
-    ),
-    (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?how\s+many\b", re.IGNORECASE), "count"),
-    (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?how\s+long\b", re.IGNORECASE), "duration"),
-    (
-        re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?(?:where|in\s+which\s+(?:city|country))\b", re.I),
-        "place",
-    ),
-    (
-        re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?(?:when|by\s+when|on\s+what\s+date)\b", re.I),
-        "time",
-    ),
-    # asked for, but never a fact's slot here: they only keep different questions apart
-    (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?why\b", re.I), "reason"),
-    (re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?(?:who|whom)\b", re.I), "person"),
+# The interrogative that opens a question ("And where ...", "So when ..."), and the slot it
+# asks for.
+_LEAD = r"^\s*(?:and\s+|but\s+|so\s+)?"
+_ASKS = tuple(
+    (re.compile(_LEAD + pattern, re.IGNORECASE), slot)
+    for pattern, slot in (
+        (r"how\s+(?:much|big|large)\b", "amount"),
+        (r"how\s+many\b", "count"),
+        (r"how\s+long\b", "duration"),
+        (r"(?:where|in\s+which\s+(?:city|country))\b", "place"),
+        (r"(?:when|by\s+when|on\s+what\s+date)\b", "time"),
+        # asked for, but never a fact's slot here: they only keep different questions apart
+        (r"why\b", "reason"),
+        (r"(?:who|whom)\b", "person"),
+    )
 )
 
 # Words in a fact's topic that name the slot (stemmed the way text_key stems them).
@@ -130,7 +126,6 @@ def unsettled_conflicts(
     by_topic: dict[str, list[Fact]] = defaultdict(list)
     for f in facts:
         by_topic[f.topic].append(f)
-    existing = {c.topic: c for c in conflicts}
     out = {c.topic: c for c in conflicts}
     for topic in sorted(by_topic):
         slot, about = topic_slot(topic)
@@ -146,8 +141,8 @@ def unsettled_conflicts(
         ]
         if not open_claims:
             continue
-        if topic in existing:
-            old = existing[topic]
+        if topic in out:  # the sources' values already disagree: add who calls it open
+            old = out[topic]
             out[topic] = old.model_copy(
                 update={"claims": sorted_claims([*old.claims, *open_claims])}
             )
@@ -168,22 +163,15 @@ def _sources(ids: set[str]) -> str:
 
 
 def _question_claim(q: OpenQuestion, source: str, reason: QuestionReason) -> Claim:
-    evidence = sorted(
-        (e for e in q.evidence if e.source == source), key=lambda e: (e.start or 0, e.quote)
-    ) or list(q.evidence)
-    ev = evidence[0]
-    return Claim(
-        source=source,
-        value=OPEN_VALUE[reason],
-        quote=ev.quote,
-        start=ev.start,
-        end=ev.end,
-    )
+    return _claim(q, source, OPEN_VALUE[reason])
 
 
 def _fact_claim(f: Fact, source: str) -> Claim:
-    evidence = sorted(
-        (e for e in f.evidence if e.source == source), key=lambda e: (e.start or 0, e.quote)
-    ) or list(f.evidence)
-    ev = evidence[0]
-    return Claim(source=source, value=f.value, quote=ev.quote, start=ev.start, end=ev.end)
+    return _claim(f, source, f.value)
+
+
+def _claim(item: OpenQuestion | Fact, source: str, value: str) -> Claim:
+    """``source``'s claim, quoting the first piece of evidence it has for ``item``."""
+    own = [e for e in item.evidence if e.source == source] or list(item.evidence)
+    ev = min(own, key=lambda e: (e.start or 0, e.quote))
+    return Claim(source=source, value=value, quote=ev.quote, start=ev.start, end=ev.end)

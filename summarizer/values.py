@@ -72,7 +72,6 @@ class DatedValue:
 
 
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_NUMBER_PATTERN = _NUMBER
 #: Scale words after a number, shared with the eval scorer.
 SCALES = {
     "k": 1e3,
@@ -124,9 +123,7 @@ _LOWER_STRICT = re.compile(r"\b(?:more than|over|in excess of|above|upwards of)"
 _LOWER_INCLUSIVE = re.compile(r"\b(?:at least|no fewer than|no less than)" + _HEDGE_END)
 _UPPER_STRICT = re.compile(r"\b(?:less than|under|fewer than|below)" + _HEDGE_END)
 _UPPER_INCLUSIVE = re.compile(r"\b(?:up to|at most|as many as|no more than)" + _HEDGE_END)
-_RANGE = re.compile(
-    rf"\b(?:between\s+)?({_NUMBER_PATTERN})\s*(?:-|\u2013|\u2014|to|and)\s*({_NUMBER_PATTERN})\b"
-)
+_RANGE = re.compile(rf"\b(?:between\s+)?({_NUMBER})\s*(?:-|\u2013|\u2014|to|and)\s*({_NUMBER})\b")
 _ORDINALS = {
     "first": 1,
     "second": 2,
@@ -357,16 +354,14 @@ _PHRASAL = frozenset({"up", "down"})  # "set up a meeting" moves nothing
 
 def direction(text: str, *, phrasal: bool = True) -> int:
     """+1 if the text moves something up, -1 if down, 0 if neither (or both)."""
-    words = set(re.findall(r"[a-z]+", text.lower()))
-    if not phrasal:
-        words -= _PHRASAL
+    words = _words(text) if phrasal else _words(text) - _PHRASAL
     up, down = bool(words & _UP), bool(words & _DOWN)
     return 0 if up == down else (1 if up else -1)
 
 
-def opposite_directions(a: str, b: str, *, phrasal: bool = True) -> bool:
-    return direction(a, phrasal=phrasal) * direction(b, phrasal=phrasal) == -1
-
+# "for" / "against" are opposed only in a vote ("vote for" / "vote against").
+_FOR_AGAINST = (frozenset({"for"}), frozenset({"against"}))
+_VOTE = frozenset({"vote", "votes", "voted", "voting"})
 
 # Verbs whose objects move opposite ways: a pledge to do one is never the pledge to do the
 # other ("send troops" / "withdraw troops", "buy gas from" / "sell gas to"). "send ... home"
@@ -394,7 +389,7 @@ _OPPOSED_ACTIONS = (
         frozenset("start starts begin begins launch launches resume resumes".split()),
         frozenset("stop stops halt halts suspend suspends pause pauses".split()),
     ),
-    (frozenset("for".split()), frozenset("against".split())),
+    _FOR_AGAINST,
     (frozenset("before".split()), frozenset("after".split())),
     (frozenset("win wins won winning".split()), frozenset("lose loses lost losing".split())),
     (frozenset("held holds".split()), frozenset("collapsed collapses broke".split())),
@@ -404,45 +399,54 @@ _OPPOSED_ACTIONS = (
         frozenset("lift lifts lifted scrap scraps scrapped drop drops dropped".split()),
     ),
 )
+# "send ... home", "bring ... back": a withdrawal worded with a sending verb
 _RETURNING = re.compile(r"\b(?:send|sent|sends|bring|brings|brought)\b.*\b(?:home|back)\b")
-
-
-def _action_side(words: set[str], text: str, pair: tuple[frozenset[str], frozenset[str]]) -> int:
-    forth, back = bool(words & pair[0]), bool(words & pair[1])
-    if pair[0] is _OPPOSED_ACTIONS[0][0] and _RETURNING.search(text):
-        forth, back = False, True
-    return 0 if forth == back else (1 if forth else -1)
+_WITHDRAWING = frozenset({"withdraw"})
 
 
 @lru_cache(maxsize=200_000)
-def opposed(a: str, b: str, *, marked: bool = False) -> bool:
+def opposed(a: str, b: str, *, marked: bool = False, phrasal: bool = False) -> bool:
     """Whether two wordings do opposite things: move a quantity opposite ways ("raise" /
-    "cut"), use opposed verbs ("send" / "withdraw", "open" / "close", "won" / "lost", "vote
-    for" / "vote against"), or a word and its negative ("legal" / "illegal", "agreement" /
-    "disagreement"). Used to keep such items apart however many other words they share.
+    "cut"; with ``phrasal``, also "up" / "down", as in values like "up 3%"), use opposed verbs
+    ("send" / "withdraw", "open" / "close", "won" / "lost", "vote for" / "vote against"), or a
+    word and its negative ("legal" / "illegal", "agreement" / "disagreement"). Used to keep
+    such items apart however many other words they share.
 
     ``marked``: a downward move against no move at all is opposed too ("lift sanctions on
     Kestrel" is the opposite of "sanctions on Kestrel"), which holds for issues and pledges.
     """
-    sa, sb = _sides(a), _sides(b)
-    if marked and sorted((sa[0], sb[0])) == [-1, 0]:
+    da, db = direction(a, phrasal=phrasal), direction(b, phrasal=phrasal)
+    if da * db == -1 or (marked and sorted((da, db)) == [-1, 0]):
         return True
-    voting = sa[-1] and sb[-1]
-    if any(
-        x * y == -1
-        for n, (x, y) in enumerate(zip(sa[:-1], sb[:-1], strict=True))
-        if voting or n != _FOR_AGAINST
-    ):
-        return True
-    return _negative_pair(_words(a), _words(b)) or _negative_pair(_words(b), _words(a))
+    wa, wb = _action_words(a), _action_words(b)
+    voting = bool(wa & _VOTE and wb & _VOTE)
+    for pair in _OPPOSED_ACTIONS:
+        if pair is not _FOR_AGAINST or voting:
+            if _side(wa, pair) * _side(wb, pair) == -1:
+                return True
+    return _negative_pair(wa, wb) or _negative_pair(wb, wa)
 
 
-_NEGATIVE_PREFIXES = ("un", "in", "il", "im", "ir", "dis", "non")
+def _side(words: frozenset[str], pair: tuple[frozenset[str], frozenset[str]]) -> int:
+    forth, back = bool(words & pair[0]), bool(words & pair[1])
+    return 0 if forth == back else (1 if forth else -1)
 
 
 @lru_cache(maxsize=100_000)
 def _words(text: str) -> frozenset[str]:
     return frozenset(re.findall(r"[a-z]+", text.lower()))
+
+
+@lru_cache(maxsize=100_000)
+def _action_words(text: str) -> frozenset[str]:
+    """The words of a wording, a sending verb read as "withdraw" when it sends back home."""
+    words = _words(text)
+    if _RETURNING.search(text.lower()):
+        return (words - _OPPOSED_ACTIONS[0][0]) | _WITHDRAWING
+    return words
+
+
+_NEGATIVE_PREFIXES = ("un", "in", "il", "im", "ir", "dis", "non")
 
 
 def _negative_pair(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -453,21 +457,6 @@ def _negative_pair(a: frozenset[str], b: frozenset[str]) -> bool:
         if len(w) >= 5
         for p in _NEGATIVE_PREFIXES
     )
-
-
-# "for"/"against" opposes only in a vote (its place in _sides, after the direction)
-_FOR_AGAINST = 1 + next(i for i, pair in enumerate(_OPPOSED_ACTIONS) if "against" in pair[1])
-
-
-@lru_cache(maxsize=100_000)
-def _sides(text: str) -> tuple[int, ...]:
-    """Per opposed pair, which side a wording takes (+1, -1 or 0); first the up/down
-    direction, last whether it speaks of a vote."""
-    low = text.lower()
-    words = set(re.findall(r"[a-z]+", low))
-    sides = [direction(text, phrasal=False)]
-    sides += [_action_side(words, low, pair) for pair in _OPPOSED_ACTIONS]
-    return (*sides, int(bool(words & {"vote", "votes", "voted", "voting"})))
 
 
 _COMPASS = frozenset(
@@ -522,8 +511,7 @@ class Values:
         ka, kb = text_key(a.text), text_key(b.text)
         if (
             negated(a.text) != negated(b.text)
-            or opposed(a.text, b.text)
-            or opposite_directions(a.text, b.text)  # "up 3%" / "down 3%" in a value
+            or opposed(a.text, b.text, phrasal=True)  # in a value, "up 3%" / "down 3%" too
             or (ka.tokens ^ kb.tokens) & _COMPASS
         ):
             return "conflict"

@@ -8,12 +8,13 @@ from __future__ import annotations
 import pytest
 
 from summarizer.merge import briefing_as_extraction, merge
+from summarizer.schema import Briefing
 from tests.factories import commitment, extraction, fact, position, question
 
 VENN = "Orla Venn"
 
 
-def _facts(topic: str, a: str, b: str, date: str | None = None):  # type: ignore[no-untyped-def]
+def _facts(topic: str, a: str, b: str, date: str | None = None) -> Briefing:
     return merge(
         [
             extraction("a", date=date, facts=[fact("a", topic, a)]),
@@ -38,22 +39,16 @@ def test_a_value_and_its_antonym_conflict(a: str, b: str) -> None:
 
 
 def test_a_downward_move_is_not_the_unmarked_thing() -> None:
-    for kind in ("position", "commitment"):
-        texts = ("sanctions on Kestrel", "lifting sanctions on Kestrel")
-        if kind == "position":
-            corpus = [
-                extraction(s, positions=[position(s, VENN, t, polarity="supports")])
-                for s, t in zip("ab", texts, strict=True)
-            ]
-            assert len(merge(corpus).positions) == 2
-        else:
-            corpus = [
-                extraction(s, commitments=[commitment(s, VENN, t)])
-                for s, t in zip(
-                    "ab", ("keep sanctions on Kestrel", "lift sanctions on Kestrel"), strict=True
-                )
-            ]
-            assert len(merge(corpus).commitments) == 2
+    positions = [
+        extraction(s, positions=[position(s, VENN, issue, polarity="supports")])
+        for s, issue in (("a", "sanctions on Kestrel"), ("b", "lifting sanctions on Kestrel"))
+    ]
+    assert len(merge(positions).positions) == 2
+    pledges = [
+        extraction(s, commitments=[commitment(s, VENN, action)])
+        for s, action in (("a", "keep sanctions on Kestrel"), ("b", "lift sanctions on Kestrel"))
+    ]
+    assert len(merge(pledges).commitments) == 2
 
 
 @pytest.mark.parametrize(
