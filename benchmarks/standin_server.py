@@ -420,12 +420,36 @@ class _Http(asyncio.Protocol):
             return _json(200, completion(body, json.dumps(_broken_schema(draft))))
         if kind == "bad_quote":
             return _json(200, completion(body, json.dumps(_bad_quotes(draft))))
-        arguments = json.dumps(draft)
+        arguments = json.dumps(requested(draft, body))
         if kind == "invalid_json":
             return _json(200, completion(body, arguments.replace('"', "'")[:-3] + "},"))
         if kind == "length":
             return _json(200, completion(body, arguments[: len(arguments) // 2], finish="length"))
-        return _json(200, completion(body, arguments))
+        arguments, finish = capped(arguments, body)
+        return _json(200, completion(body, arguments, finish=finish))
+
+
+#: Characters per token of compact JSON with English quotes (measured with a BPE tokenizer).
+CHARS_PER_TOKEN = 4.2
+
+
+def requested(draft: dict[str, Any], body: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the lists the request's tool asks for, as a model answering it would write."""
+    tools = body.get("tools") or []
+    try:
+        wanted = tools[0]["function"]["parameters"]["properties"]
+    except (IndexError, KeyError, TypeError):
+        return draft
+    return {k: v for k, v in draft.items() if k in wanted}
+
+
+def capped(arguments: str, body: Mapping[str, Any]) -> tuple[str, str]:
+    """What a real server returns for an answer longer than the request's ``max_tokens``:
+    the answer cut there, with ``finish_reason == "length"``."""
+    limit = body.get("max_tokens") or body.get("max_completion_tokens")
+    if isinstance(limit, int) and len(arguments) > limit * CHARS_PER_TOKEN:
+        return arguments[: int(limit * CHARS_PER_TOKEN)], "length"
+    return arguments, ""
 
 
 # --------------------------------------------------------------------------------------------

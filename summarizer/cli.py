@@ -20,6 +20,7 @@ from summarizer import pipeline
 from summarizer.client import make_client
 from summarizer.config import Settings
 from summarizer.errors import InputError, SummarizerError
+from summarizer.evaluate.runner import RUN_FILE, replay_client
 from summarizer.extract import extract as extract_one
 from summarizer.files import write_atomic
 from summarizer.ingest import article_text, require_articles
@@ -79,6 +80,30 @@ def _render(briefing: Briefing, fmt: str) -> str:
     return render(briefing, fmt)
 
 
+def _replayed(
+    folder: Path, paths: list[Path], title: str | None, summary: bool, model_merge: bool
+) -> Briefing:
+    """A briefing whose every model call is answered from ``folder``'s recordings (the same
+    requests as when they were recorded, so the same articles and options)."""
+    client, _ = replay_client(folder)
+    briefing = pipeline.brief(
+        paths, client=client, title=title, summary=summary, model_merge=model_merge
+    )
+    briefing.notice = (
+        f"Replayed from recorded answers of {client.model!r} in {folder} (see its "
+        f"{RUN_FILE}); no model was called."
+    )
+    return briefing
+
+
+def _warn_partial(briefing: Briefing) -> None:
+    """Name on stderr what the briefing lacks: failed inputs and lists cut at max_tokens."""
+    for failure in briefing.failures:
+        err.print(f"warning: {failure.source}: {failure.reason}")
+    for gap in briefing.gaps:
+        err.print(f"warning: {gap.source}: {gap.reason}")
+
+
 @app.command()
 def brief(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders (one event).")],
@@ -97,21 +122,30 @@ def brief(
     mode: Mode = None,
     gguf: Gguf = None,
     max_tokens: MaxTokens = None,
+    replay: Annotated[
+        Path | None,
+        typer.Option(
+            help="Answer from this folder of recorded model answers (e.g. "
+            "eval/recordings/capable-llm) instead of a model: no model, no network."
+        ),
+    ] = None,
     verbose: Verbose = False,
 ) -> None:
     """Extract every article and merge them into one briefing."""
     setup_logging(verbose)
-    settings = _settings(
-        base_url=base_url, model=model, mode=mode, gguf_path=gguf, max_tokens=max_tokens
-    )
     form = _format(output, fmt)
-    briefing = pipeline.brief(
-        list(paths), settings=settings, title=title, summary=summary, model_merge=model_merge
-    )
-    for failure in briefing.failures:
-        err.print(f"warning: {failure.source}: {failure.reason}")
+    if replay is not None:
+        briefing = _replayed(replay, list(paths), title, summary, model_merge)
+    else:
+        settings = _settings(
+            base_url=base_url, model=model, mode=mode, gguf_path=gguf, max_tokens=max_tokens
+        )
+        briefing = pipeline.brief(
+            list(paths), settings=settings, title=title, summary=summary, model_merge=model_merge
+        )
+    _warn_partial(briefing)
     _emit(_render(briefing, form), output)
-    if briefing.failures:
+    if briefing.partial or briefing.failures:
         raise typer.Exit(code=1)
 
 
@@ -144,6 +178,11 @@ def extract(
         else json.dumps([r.model_dump(mode="json") for r in results], indent=2)
     )
     _emit(text + "\n", output)
+    gaps = [gap for r in results for gap in r.gaps]
+    for gap in gaps:
+        err.print(f"warning: {gap.source}: {gap.reason}")
+    if gaps:
+        raise typer.Exit(code=1)
 
 
 def _load_extractions(paths: list[Path]) -> list[ArticleExtraction]:

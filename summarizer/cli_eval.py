@@ -37,6 +37,7 @@ from summarizer.evaluate.runner import (
     covering_case,
     load_baseline,
     prepare_recording,
+    recorded_cases,
     recorded_models,
     recording_client,
     replay_client,
@@ -93,9 +94,11 @@ def _replay(
     stale: list[str] = []
     for folder in folders:
         client, recordings = replay_client(folder)
-        runs += [run_model(case, client, config, _log if log else _quiet) for case in cases]
+        covered = recorded_cases(folder)
+        mine = [c for c in cases if covered is None or c.name in covered]
+        runs += [run_model(case, client, config, _log if log else _quiet) for case in mine]
         stale += [
-            f"{folder.name}/{s}" for s in unused_recordings(recordings, [c.name for c in cases])
+            f"{folder.name}/{s}" for s in unused_recordings(recordings, [c.name for c in mine])
         ]
     return runs, stale
 

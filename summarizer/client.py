@@ -13,8 +13,9 @@ Two kinds of failure are kept apart, as they need different cures:
 * **transport** errors (connection refused, timeouts, 429, 5xx) are retried here with
   exponential backoff and jitter (tenacity), honouring ``Retry-After``; they are never shown to
   the model;
-* **validation** errors (unparseable or schema-invalid output, a quote that is not in the
-  article) are re-asked through instructor, with the reason, up to ``max_retries`` times. After
+* **validation** errors (unparseable or schema-invalid output; a quote that is not in the
+  article, where the caller passes the article as validation context) are re-asked through
+  instructor, with the reason, up to ``max_retries`` times. After
   that the last output is salvaged item by item: valid items are kept (and then grounded),
   the rest are counted; only output with nothing usable becomes a :class:`ModelError`.
 
@@ -42,6 +43,7 @@ or messages that are not plain text) keep the ``instructor.patch(...)`` path.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import importlib.util
 import json
@@ -87,6 +89,42 @@ AsyncCreateFn = Callable[..., Awaitable[Any]]
 #: Set around each call so that recorders and error messages can name the case and prompt.
 call_tag: contextvars.ContextVar[str] = contextvars.ContextVar("call_tag", default="")
 
+
+class UsageMeter:
+    """Adds up the usage of every model call made inside :func:`metered` (extraction,
+    continuations, re-asks, summary, merge questions), failed calls included."""
+
+    def __init__(self) -> None:
+        self.usage = Usage()
+        self._lock = threading.Lock()
+
+    def add(self, usage: Usage) -> None:
+        with self._lock:
+            self.usage = self.usage + usage
+
+
+_meters: contextvars.ContextVar[tuple[UsageMeter, ...]] = contextvars.ContextVar(
+    "usage_meters", default=()
+)
+
+
+@contextlib.contextmanager
+def metered() -> Iterator[UsageMeter]:
+    """Count the usage of the model calls made in this block (and in the tasks and threads it
+    starts, which inherit the context): ``with metered() as meter: ...; meter.usage``."""
+    meter = UsageMeter()
+    token = _meters.set((*_meters.get(), meter))
+    try:
+        yield meter
+    finally:
+        _meters.reset(token)
+
+
+def _count(usage: Usage | None) -> None:
+    for meter in _meters.get():
+        meter.add(usage or Usage())
+
+
 _MODES = {
     "tools": instructor.Mode.TOOLS,
     "json_schema": instructor.Mode.JSON_SCHEMA,
@@ -103,6 +141,10 @@ class Structured(Generic[T]):
     usage: Usage = field(default_factory=Usage)
     salvage_reason: str | None = None
     dropped: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)
+    #: The answer was cut at ``max_tokens`` (``finish_reason == "length"``).
+    cut: bool = False
+    #: For a cut answer: the top-level keys its output reached, in the order written.
+    reached: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------
@@ -335,15 +377,18 @@ class ModelClient:
         try:
             call = self._tools_call(response_model, messages, context, is_async=False)
             if call is None:
-                return self._patched(self._create, response_model, messages, context)
+                return _counted(self._patched(self._create, response_model, messages, context))
             while True:
                 try:
                     completion = self._send(**call.kwargs)
                 except Exception as exc:
-                    return call.give_up(exc)
+                    return _counted(call.give_up(exc))
                 result = call.answer(completion)
                 if result is not None:
-                    return result
+                    return _counted(result)
+        except ModelError as exc:
+            _count(exc.usage if isinstance(exc.usage, Usage) else None)
+            raise
         finally:
             call_tag.reset(token)
 
@@ -362,15 +407,19 @@ class ModelClient:
         try:
             call = self._tools_call(response_model, messages, context, is_async=True)
             if call is None:
-                return await self._apatched(self._acreate, response_model, messages, context)
+                patched = await self._apatched(self._acreate, response_model, messages, context)
+                return _counted(patched)
             while True:
                 try:
                     completion = await self._asend(**call.kwargs)
                 except Exception as exc:
-                    return call.give_up(exc)
+                    return _counted(call.give_up(exc))
                 result = call.answer(completion)
                 if result is not None:
-                    return result
+                    return _counted(result)
+        except ModelError as exc:
+            _count(exc.usage if isinstance(exc.usage, Usage) else None)
+            raise
         finally:
             call_tag.reset(token)
 
@@ -563,6 +612,11 @@ class _ToolsCall(Generic[T]):
         return _salvaged(self.failed, exc, self.response_model, self.usage)
 
 
+def _counted(result: Structured[T]) -> Structured[T]:
+    _count(result.usage)
+    return result
+
+
 def _completion_usage(completion: Any) -> Usage:
     raw = getattr(completion, "usage", None)
     return Usage(
@@ -660,7 +714,8 @@ def _salvaged(
     reason = _reason(exc)
     if raw is None:
         raise ModelError(f"the model gave no usable output ({reason})", usage=usage) from exc
-    result = salvage(raw, response_model)
+    cut = _finish_reason(completion) == "length"
+    result = salvage(raw, response_model, cut=cut)
     if result is None:
         raise ModelError(
             f"the model's output could not be parsed after retries ({reason})",
@@ -668,7 +723,29 @@ def _salvaged(
             usage=usage,
         ) from exc
     value, dropped = result
-    return Structured(value=value, usage=usage, salvage_reason=reason, dropped=dropped)
+    reached = _keys(raw) if cut else []
+    return Structured(
+        value=value, usage=usage, salvage_reason=reason, dropped=dropped, cut=cut, reached=reached
+    )
+
+
+def _finish_reason(completion: Any) -> str | None:
+    try:
+        return str(completion.choices[0].finish_reason)
+    except (AttributeError, IndexError, TypeError):
+        return None
+
+
+def _keys(raw: str) -> list[str]:
+    data = _lenient_json(_unfenced(raw))
+    return list(data) if isinstance(data, dict) else []
+
+
+def _unfenced(raw: str) -> str:
+    text = raw.strip()
+    if text.startswith("```"):
+        text = text.strip("`").removeprefix("json").strip()
+    return text
 
 
 def _reason(exc: Exception) -> str:
@@ -696,21 +773,28 @@ def _lenient_json(text: str) -> Any:
 
 
 def salvage(
-    raw: str, response_model: type[T]
+    raw: str, response_model: type[T], *, cut: bool = False
 ) -> tuple[T, list[tuple[str, dict[str, Any], str]]] | None:
     """Parse possibly truncated JSON and keep every list item that validates on its own.
 
     Validation here runs without the article in the context, so quotes are *not* checked:
     the caller grounds every kept item and drops the ones whose quote is not in the article.
+    With ``cut`` (the answer hit ``max_tokens``), the last item of the list being written is
+    the one the cut went through: it is dropped and named, even when what is left of it would
+    validate (a quote cut short is still a string).
     """
-    text = raw.strip()
-    if text.startswith("```"):
-        text = text.strip("`").removeprefix("json").strip()
-    data = _lenient_json(text)
+    data = _lenient_json(_unfenced(raw))
     if not isinstance(data, dict):
         return None
-    kept: dict[str, Any] = {}
     dropped: list[tuple[str, dict[str, Any], str]] = []
+    if cut and data:
+        last = list(data)[-1]
+        items = data[last]
+        if isinstance(items, list) and items:
+            partial = items.pop()
+            reason = "cut off at max_tokens"
+            dropped.append((last, partial if isinstance(partial, dict) else {}, reason))
+    kept: dict[str, Any] = {}
     for name, info in response_model.model_fields.items():
         item_type = _list_item_model(info.annotation)
         if name not in data:
@@ -1072,11 +1156,13 @@ def client_from_functions(
 __all__ = [
     "ModelClient",
     "Structured",
+    "UsageMeter",
     "call_tag",
     "client_from_functions",
     "default_gguf_path",
     "detect_mode",
     "is_transient",
     "make_client",
+    "metered",
     "salvage",
 ]

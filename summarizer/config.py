@@ -44,7 +44,9 @@ class Settings:
     mode: ModeName = "auto"
     gguf_path: str | None = None
     temperature: float = 0.0
-    max_tokens: int = 2048
+    # Complete extraction answers measured 1,300-2,400 tokens (prompt extract_v2); an answer
+    # cut at the cap is continued for the lists it did not finish (extract.part_calls).
+    max_tokens: int = 4096
     max_retries: int = 2
     transport_attempts: int = 5
     transport_max_wait: float = 60.0

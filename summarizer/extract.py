@@ -2,7 +2,8 @@
 
 An article longer than ``Settings.chunk_chars`` is split at paragraph boundaries into parts
 that overlap, so that a sentence cut at a boundary is whole in one of them. Each part is one
-model call; every part's quotes are grounded against the *whole* article text, and the parts'
+model call (plus continuations when an answer is cut at ``max_tokens``: :func:`part_calls`);
+every part's quotes are grounded against the *whole* article text, and the parts'
 items are folded back into one article result (an item seen in two overlapping parts is kept
 once).
 """
@@ -11,15 +12,26 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+
+from pydantic import BaseModel
 
 from summarizer.client import ModelClient, Structured
 from summarizer.grounding import ground
 from summarizer.ingest import Article
 from summarizer.prompting import EXTRACT_PROMPT, chat
-from summarizer.schema import ArticleDraft, ArticleExtraction, Dropped, Usage
+from summarizer.schema import (
+    DRAFT_KINDS,
+    ArticleDraft,
+    ArticleExtraction,
+    Dropped,
+    Gap,
+    Usage,
+    draft_model,
+)
 
 OVERLAP_CHARS = 600
 
@@ -63,9 +75,13 @@ def _safe(text: str) -> str:
     return _DELIMITER.sub(lambda m: f"{m[1]} {m[2]}", text)
 
 
-def build_messages(article: Article, part: str, index: int, count: int) -> list[dict[str, str]]:
+def build_messages(
+    article: Article, part: str, index: int, count: int, only: Sequence[str] = ()
+) -> list[dict[str, str]]:
+    """The extraction request for one part; ``only`` names the lists a continuation asks for."""
     return chat(
         EXTRACT_PROMPT,
+        only=", ".join(only),
         article_id=article.id,
         title=_one_line(article.title),
         outlet=_one_line(article.outlet),
@@ -76,36 +92,96 @@ def build_messages(article: Article, part: str, index: int, count: int) -> list[
     )
 
 
-def _context(article: Article) -> dict[str, Any]:
-    return {"article_text": article.text}
-
-
-def _dropped(article: Article, result: Structured[ArticleDraft]) -> list[Dropped]:
+def _dropped(article: Article, result: Structured[Any]) -> list[Dropped]:
     return [
         Dropped(
             source=article.id,
             kind=kind.rstrip("s"),
             quote=str(item.get("quote", ""))[:300],
-            reason=f"invalid after retries: {reason}",
+            reason=reason if reason.startswith("cut off") else f"invalid after retries: {reason}",
         )
         for kind, item, reason in result.dropped
     ]
 
 
-def _fold(
-    article: Article, parts: Sequence[Structured[ArticleDraft]], model: str
-) -> ArticleExtraction:
+@dataclass
+class _Part:
+    """What the calls for one part of an article yielded."""
+
+    draft: ArticleDraft = field(default_factory=ArticleDraft.empty)
+    usage: Usage = field(default_factory=Usage)
+    dropped: list[Dropped] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+
+    def take(self, value: Any, kinds: Sequence[str]) -> None:
+        for kind in kinds:
+            getattr(self.draft, kind).extend(getattr(value, kind))
+
+
+Request = tuple[type[BaseModel], list[dict[str, str]]]
+Calls = Generator[Request, Structured[Any], _Part]
+
+
+def part_calls(article: Article, text: str, index: int, count: int) -> Calls:
+    """The model calls for one part of an article, as a generator: it yields each request
+    (response model, messages), is sent each result, and returns the part's draft.
+
+    The first call asks for every list. An answer cut at ``max_tokens`` keeps the lists it
+    finished; the lists from the one it was writing onwards are asked for again in a
+    continuation, whose tool offers only those lists. A list cut even when it is the first
+    one asked for keeps its complete items, and the cut is recorded as a :class:`Gap` (the
+    briefing is then partial) before the remaining lists are asked for. Every round finishes
+    at least one list, so there are at most ``2 * len(DRAFT_KINDS)`` calls.
+
+    The sync and async drivers (:func:`extract`, :func:`aextract`) share this logic.
+    """
+    out = _Part()
+    kinds = DRAFT_KINDS
+    while kinds:
+        only = () if kinds == DRAFT_KINDS else kinds
+        result = yield draft_model(kinds), build_messages(article, text, index, count, only)
+        out.usage = out.usage + result.usage
+        out.dropped.extend(_dropped(article, result))
+        if not result.cut:
+            out.take(result.value, kinds)
+            break
+        reached = [k for k in result.reached if k in kinds]
+        cut = reached[-1] if reached else kinds[0]
+        finished = kinds[: kinds.index(cut)]
+        out.take(result.value, finished)
+        if finished:
+            kinds = kinds[kinds.index(cut) :]
+            continue
+        out.take(result.value, (cut,))
+        out.gaps.append(
+            Gap(
+                source=article.id,
+                kinds=[cut],
+                reason=f"part {index}/{count}: the {cut} list was cut at max_tokens after "
+                f"{len(getattr(result.value, cut))} complete item(s); any further {cut} are "
+                "missing (raise --max-tokens)",
+            )
+        )
+        kinds = kinds[kinds.index(cut) + 1 :]
+    return out
+
+
+def _fold(article: Article, parts: Sequence[_Part], model: str) -> ArticleExtraction:
     draft = ArticleDraft.empty()
     usage = Usage()
     dropped: list[Dropped] = []
-    for result in parts:
-        for name in ("actors", "positions", "commitments", "open_questions", "facts"):
-            getattr(draft, name).extend(getattr(result.value, name))
-        usage = usage + result.usage
-        dropped.extend(_dropped(article, result))
-    return ground(
+    gaps: list[Gap] = []
+    for part in parts:
+        for name in DRAFT_KINDS:
+            getattr(draft, name).extend(getattr(part.draft, name))
+        usage = usage + part.usage
+        dropped.extend(part.dropped)
+        gaps.extend(part.gaps)
+    out = ground(
         draft, article, model=model, usage=usage, dropped=dropped, private=_system_prompt()
     )
+    out.gaps = gaps
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -114,33 +190,51 @@ def _system_prompt() -> str:
     return build_messages(Article(id="-", text="-"), "-", 1, 1)[0]["content"]
 
 
+def _tag(article: Article, tag: str, index: int, count: int) -> str:
+    return f"{tag or article.id} part {index}/{count} ({EXTRACT_PROMPT})"
+
+
 def extract(article: Article, client: ModelClient, *, tag: str = "") -> ArticleExtraction:
-    """Extract one article (one model call per part)."""
+    """Extract one article: one model call per part, plus a continuation for a cut answer.
+
+    Quotes are not checked while the model answers (no validation context): a re-ask would
+    make the model write its whole answer again to mend one quote. Every quote is located
+    afterwards by :func:`ground`, and one that is not in the article is dropped and named.
+    """
     texts = split_text(article.prompt_text, client.settings.chunk_chars)
-    results = [
-        client.structured(
-            ArticleDraft,
-            build_messages(article, text, n, len(texts)),
-            context=_context(article),
-            tag=f"{tag or article.id} part {n}/{len(texts)} ({EXTRACT_PROMPT})",
-        )
-        for n, text in enumerate(texts, 1)
-    ]
-    return _fold(article, results, client.model)
+    parts: list[_Part] = []
+    for n, text in enumerate(texts, 1):
+        calls = part_calls(article, text, n, len(texts))
+        request = next(calls)
+        try:
+            while True:
+                model, messages = request
+                result = client.structured(model, messages, tag=_tag(article, tag, n, len(texts)))
+                request = calls.send(result)
+        except StopIteration as done:
+            parts.append(done.value)
+    return _fold(article, parts, client.model)
+
+
+async def _apart(
+    article: Article, client: ModelClient, text: str, n: int, count: int, tag: str
+) -> _Part:
+    calls = part_calls(article, text, n, count)
+    request = next(calls)
+    try:
+        while True:
+            model, messages = request
+            result = await client.astructured(model, messages, tag=_tag(article, tag, n, count))
+            request = calls.send(result)
+    except StopIteration as done:
+        part: _Part = done.value
+        return part
 
 
 async def aextract(article: Article, client: ModelClient, *, tag: str = "") -> ArticleExtraction:
     """Async twin of :func:`extract`; the parts of one article run concurrently."""
     texts = split_text(article.prompt_text, client.settings.chunk_chars)
-    calls = [
-        client.astructured(
-            ArticleDraft,
-            build_messages(article, text, n, len(texts)),
-            context=_context(article),
-            tag=f"{tag or article.id} part {n}/{len(texts)} ({EXTRACT_PROMPT})",
-        )
-        for n, text in enumerate(texts, 1)
-    ]
+    calls = [_apart(article, client, text, n, len(texts), tag) for n, text in enumerate(texts, 1)]
     # One part (the usual case) is awaited as it is: no task to create and schedule.
     results = [await calls[0]] if len(calls) == 1 else await asyncio.gather(*calls)
     return _fold(article, list(results), client.model)

@@ -173,6 +173,7 @@ def merge(
             for c in fact_conflicts + commitment_conflicts + position_conflicts
         ),
         dropped=_dropped(unique, items.dropped),
+        gaps=[gap for e in unique for gap in e.gaps],
         missing_sources=sorted(set(missing_sources)),
         model=_agreed(e.model for e in unique),
         usage=sum((e.usage for e in unique), Usage()),
@@ -199,6 +200,7 @@ def briefing_as_extraction(briefing: Briefing, source_id: str = "briefing") -> A
         ],
         facts=[x for f in briefing.facts for x in _split_fact(f, claims.get(f.topic, []))],
         dropped=briefing.dropped,
+        gaps=briefing.gaps,
         model=briefing.model,
         usage=briefing.usage,
         labelled_by=briefing.labelled_by,

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from summarizer.adjudicate import model_decider
-from summarizer.client import ModelClient, make_client
+from summarizer.client import ModelClient, make_client, metered
 from summarizer.config import DEMO_NOTICE, Settings
-from summarizer.errors import InputError, ModelError, SummarizerError
+from summarizer.errors import InputError, MissingRecording, ModelError, SummarizerError
 from summarizer.extract import aextract, extract
 from summarizer.ingest import Article, load_articles
 from summarizer.merge import merge
@@ -121,6 +121,8 @@ def finish(
 
 
 def _summary_failed(exc: ModelError) -> None:
+    if isinstance(exc, MissingRecording):
+        raise exc  # a replay without the summary's recording is an error, never a silent gap
     log.warning("the event summary could not be written: %s", exc)
 
 
@@ -169,10 +171,15 @@ def brief(
     owned = client is None
     client = _client(client, settings)
     try:
-        decide = model_decider(client) if model_merge else None
-        extracted = extract_all(articles, client)
-        briefing = finish(extracted, failures, settings=client.settings, title=title, decide=decide)
-        return with_summary(briefing, client) if summary else briefing
+        with metered() as meter:
+            decide = model_decider(client) if model_merge else None
+            extracted = extract_all(articles, client)
+            briefing = finish(
+                extracted, failures, settings=client.settings, title=title, decide=decide
+            )
+            briefing = with_summary(briefing, client) if summary else briefing
+        briefing.usage = meter.usage  # every call: extraction, continuations, merge, summary
+        return briefing
     finally:
         if owned:  # a client we built, we close; a client passed in belongs to the caller
             client.close()
@@ -194,13 +201,16 @@ async def abrief(
     owned = client is None
     client = _client(client, settings)
     try:
-        extracted = await aextract_all(articles, client)
-        decide = model_decider(client) if model_merge else None
-        # The decider makes blocking calls: keep them off the event loop.
-        briefing = await asyncio.to_thread(
-            finish, extracted, failures, settings=client.settings, title=title, decide=decide
-        )
-        return await awith_summary(briefing, client) if summary else briefing
+        with metered() as meter:
+            extracted = await aextract_all(articles, client)
+            decide = model_decider(client) if model_merge else None
+            # The decider makes blocking calls: keep them off the event loop.
+            briefing = await asyncio.to_thread(
+                finish, extracted, failures, settings=client.settings, title=title, decide=decide
+            )
+            briefing = await awith_summary(briefing, client) if summary else briefing
+        briefing.usage = meter.usage
+        return briefing
     finally:
         if owned:
             await client.aclose()

@@ -4,7 +4,9 @@ A recording is one JSON file per model request, named by a hash of the request (
 tool/schema definitions, generation settings), under ``<root>/<model-slug>/``. It holds the
 model's name, the prompt template version, the call's tag (case, article, part), the request
 hash, the full response and its token usage -- never the request's messages (they contain the
-article, which may be someone else's writing) and never an API key.
+article, which may be someone else's writing) and never an API key. Strings the model copied
+from the article (its quotes) are stored as offsets into the request's article and restored at
+replay (:func:`_to_refs`), so a recording never holds an article's text either.
 
 Replay serves responses by request hash. A request without a recording raises
 :class:`MissingRecording` naming the case and prompt: replay never falls back to a live call.
@@ -17,6 +19,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +73,7 @@ class Recordings:
     def save(self, kwargs: Mapping[str, Any], response: Any) -> Path:
         digest = request_hash(kwargs)
         dumped = response.model_dump(mode="json") if hasattr(response, "model_dump") else response
+        dumped = _map_outputs(dumped, partial(_to_refs, article=article_block(kwargs)))
         usage = dumped.get("usage") or {}
         record = {
             "model": self.model,
@@ -110,7 +114,10 @@ class Recordings:
             )
         self.used.add(path.name)
         record = json.loads(path.read_text("utf-8"))
-        return ChatCompletion.model_validate(record["response"])
+        response = _map_outputs(
+            record["response"], partial(_from_refs, article=article_block(kwargs))
+        )
+        return ChatCompletion.model_validate(response)
 
     def recorder(self) -> Callable[[CreateFn, AsyncCreateFn], tuple[CreateFn, AsyncCreateFn]]:
         """A ``make_client(wrap=...)`` wrapper that saves every response it passes on."""
@@ -140,3 +147,84 @@ class Recordings:
             return self.load(kwargs)
 
         return replay, areplay
+
+
+# --------------------------------------------------------------------------------------------
+# Quotes as offsets: a recording never holds the article's text
+# --------------------------------------------------------------------------------------------
+
+#: A string the model copied from the article, stored as its place in the request's article.
+REF_KEY = "$article"
+#: Shorter strings (a name, a day) are kept as they are.
+MIN_REF_CHARS = 16
+
+
+def article_block(kwargs: Mapping[str, Any]) -> str:
+    """The text between ``<article>`` and ``</article>`` in the request's last user message
+    ('' when there is none): what the model's quotes are copied from."""
+    users = [
+        m for m in kwargs.get("messages", []) if isinstance(m, dict) and m.get("role") == "user"
+    ]
+    text = str(users[-1].get("content", "")) if users else ""
+    start, end = text.find("<article>"), text.rfind("</article>")
+    return text[start + len("<article>") : end] if 0 <= start < end else ""
+
+
+def _map_outputs(response: Any, convert: Callable[[str], str]) -> Any:
+    """``response`` with ``convert`` applied to each choice's tool-call arguments and content."""
+    out = json.loads(json.dumps(response))
+    for choice in out.get("choices") or []:
+        message = choice.get("message") or {}
+        for call in message.get("tool_calls") or []:
+            function = call.get("function") or {}
+            if isinstance(function.get("arguments"), str):
+                function["arguments"] = convert(function["arguments"])
+        if isinstance(message.get("content"), str):
+            message["content"] = convert(message["content"])
+    return out
+
+
+def _to_refs(raw: str, article: str) -> str:
+    """The model's JSON output with every string it copied from ``article`` (16+ chars)
+    replaced by ``{"$article": [start, end]}``. A complete answer quotes much of its article
+    (one seed answer quoted more characters than the article has), and articles are other
+    people's writing: the repository keeps where the quotes are, and the replay, which has
+    the article in the request anyway, puts them back. Output that is not JSON (cut off) is
+    kept as it is."""
+    if not article:
+        return raw
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return raw
+
+    def ref(node: Any) -> Any:
+        if isinstance(node, str) and len(node) >= MIN_REF_CHARS:
+            at = article.find(node)
+            return {REF_KEY: [at, at + len(node)]} if at >= 0 else node
+        if isinstance(node, list):
+            return [ref(x) for x in node]
+        if isinstance(node, dict):
+            return {k: ref(v) for k, v in node.items()}
+        return node
+
+    return json.dumps(ref(data), ensure_ascii=False)
+
+
+def _from_refs(raw: str, article: str) -> str:
+    """Undo :func:`_to_refs` with the article of the replayed request."""
+    if REF_KEY not in raw:
+        return raw
+    data = json.loads(raw)
+
+    def restore(node: Any) -> Any:
+        if isinstance(node, dict) and set(node) == {REF_KEY}:
+            start, end = node[REF_KEY]
+            return article[start:end]
+        if isinstance(node, list):
+            return [restore(x) for x in node]
+        if isinstance(node, dict):
+            return {k: restore(v) for k, v in node.items()}
+        return node
+
+    return json.dumps(restore(data), ensure_ascii=False)

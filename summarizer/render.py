@@ -135,9 +135,11 @@ def _notices(b: Briefing) -> list[str]:
     lines: list[str] = []
     if b.notice:
         lines += [f"> **Note:** {md_escape(b.notice)}", ""]
-    if b.partial:
+    if b.missing_sources:
         missing = ", ".join(md_code(s) for s in b.missing_sources)
         lines += [f"> **Partial briefing:** these sources failed and are missing: {missing}", ""]
+    for gap in b.gaps:
+        lines += [f"> **Partial briefing:** {md_code(gap.source)}: {md_escape(gap.reason)}", ""]
     return lines
 
 

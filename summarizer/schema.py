@@ -20,9 +20,18 @@ This module does no I/O and never imports the model client.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, computed_field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    computed_field,
+    create_model,
+    field_validator,
+)
 
 from summarizer.locate import locate
 
@@ -35,8 +44,8 @@ Modality = Literal["future", "hypothetical", "negated", "historical"]
 QuestionReason = Literal["not_announced", "disputed", "conditional", "unknown"]
 MatchKind = Literal["exact", "normalized", "fuzzy"]
 
-# Caps keep a small local model from looping forever inside a grammar (they become maxItems /
-# maxLength in the JSON schema); they are generous for a real model on a news article.
+# Caps keep a small local model from looping forever inside a grammar (list caps become maxItems
+# in the JSON schema; string caps are checked on validation); generous for a real model.
 MAX_QUOTE_CHARS = 600
 Short = Annotated[str, Field(max_length=300)]
 
@@ -48,6 +57,42 @@ class _Model(BaseModel):
 # --------------------------------------------------------------------------------------------
 # Draft models: what the LLM fills in.
 # --------------------------------------------------------------------------------------------
+
+
+def _lean(node: Any, defs: dict[str, Any]) -> Any:
+    """A draft schema node reduced to what constrains an answer: types, enums, list limits,
+    required keys; ``$ref`` inlined (each definition is used once), optional strings as plain
+    strings (left out when there is none), no ``type`` beside an enum."""
+    if isinstance(node, list):
+        return [_lean(x, defs) for x in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        return _lean(defs[node["$ref"].rsplit("/", 1)[-1]], defs)
+    if [branch.get("type") for branch in node.get("anyOf", ())] == ["string", "null"]:
+        return {"type": "string"}  # optional: not in "required", and null still validates
+    dropped = {"title", "description", "default", "maxLength", "$defs"}
+    if "enum" in node:
+        dropped.add("type")  # implied by the enum's strings
+    return {k: _lean(v, defs) for k, v in node.items() if k not in dropped}
+
+
+class _Draft(_Model):
+    """Base of what the model fills in.
+
+    Its JSON schema travels as the tool definition with every extraction request. Field
+    titles and descriptions there repeated what the system prompt says
+    (``prompts/extract_v2.system.j2``) and cost about 1,500 tokens a request, so the schema
+    keeps only what constrains an answer (:func:`_lean`); the descriptions stay in the code
+    for readers, and string length limits are still enforced when an answer is validated.
+    """
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        full = super().model_json_schema(*args, **kwargs)
+        lean: dict[str, Any] = _lean(full, full.get("$defs", {}))
+        lean["title"] = full["title"]  # the tool's name
+        return lean
 
 
 def _check_quote(value: str, info: ValidationInfo) -> str:
@@ -65,7 +110,7 @@ def _check_quote(value: str, info: ValidationInfo) -> str:
     return value
 
 
-class DraftActor(_Model):
+class DraftActor(_Draft):
     """A person, government, organisation or group that says or does something in the article."""
 
     name: Short = Field(description="Full name as written in the article, e.g. 'Friedrich Merz'.")
@@ -83,7 +128,7 @@ class DraftActor(_Model):
     )
 
 
-class DraftPosition(_Model):
+class DraftPosition(_Draft):
     """What an actor thinks should happen on one issue, as the article reports it."""
 
     actor: Short = Field(description="Who holds the position (a name from the actors list).")
@@ -106,7 +151,7 @@ class DraftPosition(_Model):
     _quote = field_validator("quote")(_check_quote)
 
 
-class DraftCommitment(_Model):
+class DraftCommitment(_Draft):
     """A promise, pledge, offer or refusal to act that an actor made."""
 
     actor: Short = Field(description="Who commits (or refuses).")
@@ -114,7 +159,6 @@ class DraftCommitment(_Model):
     action: Short = Field(description="What they commit to do, in a few words.")
     conditions: list[Short] = Field(
         default_factory=list,
-        max_length=4,
         description="Conditions attached, e.g. 'if a peace deal is agreed'. Empty if none.",
     )
     timeframe: Short | None = Field(
@@ -136,7 +180,7 @@ class DraftCommitment(_Model):
     _quote = field_validator("quote")(_check_quote)
 
 
-class DraftOpenQuestion(_Model):
+class DraftOpenQuestion(_Draft):
     """Something the article says is not yet decided, known, confirmed or agreed."""
 
     question: Short = Field(description="The open question, phrased as a question.")
@@ -152,7 +196,7 @@ class DraftOpenQuestion(_Model):
     _quote = field_validator("quote")(_check_quote)
 
 
-class DraftFact(_Model):
+class DraftFact(_Draft):
     """A checkable detail other outlets may report differently: an amount, date, place, count."""
 
     topic: Short = Field(
@@ -167,8 +211,8 @@ class DraftFact(_Model):
     _quote = field_validator("quote")(_check_quote)
 
 
-class ArticleDraft(_Model):
-    """Everything to extract from one news article. Every item carries an exact quote."""
+class ArticleDraft(_Draft):
+    """One article's items."""
 
     # Required (no defaults): a constrained decoder must then write every key instead of
     # closing the object at once; an empty list is still a valid answer.
@@ -181,6 +225,32 @@ class ArticleDraft(_Model):
     @classmethod
     def empty(cls) -> ArticleDraft:
         return cls(actors=[], positions=[], commitments=[], open_questions=[], facts=[])
+
+
+#: The draft's lists, in the order the model writes them (an answer cut at ``max_tokens``
+#: has the earlier ones complete).
+DRAFT_KINDS: tuple[str, ...] = tuple(ArticleDraft.model_fields)
+
+
+@lru_cache(maxsize=32)
+def draft_model(kinds: tuple[str, ...]) -> type[_Draft]:
+    """The draft model holding only ``kinds`` (all of them: :class:`ArticleDraft` itself).
+
+    A continuation after a cut answer asks for the lists the answer never finished, and the
+    tool schema then offers only those, so the model cannot spend its tokens on the others.
+    """
+    if kinds == DRAFT_KINDS:
+        return ArticleDraft
+    unknown = set(kinds) - set(DRAFT_KINDS)
+    if unknown or not kinds:
+        raise ValueError(f"unknown draft lists {sorted(unknown)}")
+    fields: dict[str, Any] = {
+        k: (ArticleDraft.model_fields[k].annotation, ArticleDraft.model_fields[k]) for k in kinds
+    }
+    model: type[_Draft] = create_model(
+        "ArticleDraftRest", __base__=_Draft, __doc__="The remaining lists of the article.", **fields
+    )
+    return model
 
 
 # --------------------------------------------------------------------------------------------
@@ -303,6 +373,19 @@ class Failure(_Model):
     reason: str
 
 
+class Gap(_Model):
+    """Lists of an article the model's answers never completed: items there may be missing.
+
+    An answer cut at ``max_tokens`` is continued for the lists it did not finish; a list that
+    is cut even when asked for alone keeps its complete items and is named here, so the
+    briefing is marked partial instead of silently short.
+    """
+
+    source: str
+    kinds: list[str] = Field(default_factory=list, description="The lists affected.")
+    reason: str
+
+
 class Usage(_Model):
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -327,6 +410,7 @@ class ArticleExtraction(_Model):
     open_questions: list[OpenQuestion] = Field(default_factory=list)
     facts: list[Fact] = Field(default_factory=list)
     dropped: list[Dropped] = Field(default_factory=list)
+    gaps: list[Gap] = Field(default_factory=list)
     model: str | None = None
     usage: Usage = Field(default_factory=Usage)
     labelled_by: str | None = Field(
@@ -365,6 +449,10 @@ class Briefing(_Model):
         default_factory=list, description="Articles that failed; the briefing is partial."
     )
     failures: list[Failure] = Field(default_factory=list, description="Why each one failed.")
+    gaps: list[Gap] = Field(
+        default_factory=list,
+        description="Lists the model never completed; the briefing is partial.",
+    )
     model: str | None = None
     notice: str | None = Field(default=None, description="E.g. that a tiny demo model was used.")
     usage: Usage = Field(default_factory=Usage)
@@ -373,7 +461,7 @@ class Briefing(_Model):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def partial(self) -> bool:
-        return bool(self.missing_sources)
+        return bool(self.missing_sources or self.gaps)
 
 
 def json_schemas() -> dict[str, dict[str, Any]]:

@@ -92,23 +92,32 @@ def _event(briefing: Briefing, items: Items, draft: SummaryDraft) -> Event:
 _TAG = f"event summary ({SUMMARY_PROMPT})"
 
 
-def summarize(briefing: Briefing, client: ModelClient) -> Event:
-    """A new :class:`Event` with the model's title (unless set) and cited summary."""
+def summarize(briefing: Briefing, client: ModelClient, *, tag: str = "") -> Event:
+    """A new :class:`Event` with the model's title (unless set) and cited summary.
+
+    ``tag`` names the call for recordings and errors (e.g. the eval case).
+    """
     items = numbered_items(briefing)
     if not items:
         return briefing.event
     context = {"item_ids": frozenset(items)}
-    result = client.structured(SummaryDraft, _messages(briefing, items), context=context, tag=_TAG)
+    result = client.structured(
+        SummaryDraft, _messages(briefing, items), context=context, tag=_tagged(tag)
+    )
     return _event(briefing, items, result.value)
 
 
-async def asummarize(briefing: Briefing, client: ModelClient) -> Event:
+def _tagged(tag: str) -> str:
+    return f"{tag} {_TAG}" if tag else _TAG
+
+
+async def asummarize(briefing: Briefing, client: ModelClient, *, tag: str = "") -> Event:
     """Async twin of :func:`summarize`."""
     items = numbered_items(briefing)
     if not items:
         return briefing.event
     context = {"item_ids": frozenset(items)}
     result = await client.astructured(
-        SummaryDraft, _messages(briefing, items), context=context, tag=_TAG
+        SummaryDraft, _messages(briefing, items), context=context, tag=_tagged(tag)
     )
     return _event(briefing, items, result.value)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from summarizer.config import DEMO_MODEL_NAME, Settings
@@ -43,12 +45,12 @@ def test_bad_settings_are_config_errors(env: dict[str, str], message: str) -> No
 
 def test_missing_template_variable_is_an_error() -> None:
     with pytest.raises(ConfigError, match="undefined"):
-        render("extract_v1.user.j2", article_id="x")
+        render("extract_v2.user.j2", article_id="x")
 
 
 def test_chat_renders_system_and_user() -> None:
     messages = chat(
-        "extract_v1",
+        "extract_v2",
         article_id="a",
         title="T",
         outlet="",
@@ -56,6 +58,23 @@ def test_chat_renders_system_and_user() -> None:
         text="Body.",
         part_index=1,
         part_count=1,
+        only="",
     )
     assert [m["role"] for m in messages] == ["system", "user"]
     assert "<article>\nBody.\n</article>" in messages[1]["content"]
+
+
+def test_the_extraction_overhead_stays_small() -> None:
+    # `python benchmarks/bench_prompt_tokens.py` counts tokens (1,198 with SmolLM2's BPE
+    # tokenizer, for a limit of 1,200); characters are a tokenizer-free guard against growth.
+    from summarizer.client import _tools_kit
+    from summarizer.schema import ArticleDraft
+
+    kit = _tools_kit()
+    assert kit is not None
+    tools = json.dumps(kit.plan(ArticleDraft).tools, separators=(",", ":"))
+    system = chat("extract_v2", only="", article_id="a", title="", outlet="", date="",
+                  text="x", part_index=1, part_count=1)[0]["content"]  # fmt: skip
+    assert len(system) + len(tools) <= 4_800, (len(system), len(tools))
+    parameters = json.dumps(kit.plan(ArticleDraft).tools[0]["function"]["parameters"])
+    assert "description" not in parameters and "title" not in parameters  # the prompt says it

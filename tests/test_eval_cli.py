@@ -44,8 +44,13 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
 
 
 def _draft(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """A fake model's answer: the article's headline as a 'fact' (a quote that verifies)."""
+    """A fake model's answer: the article's headline as a 'fact' (a quote that verifies); the
+    summary call gets one sentence citing the first item it was shown."""
     user = kwargs["messages"][-1]["content"]
+    if kwargs["tools"][0]["function"]["name"] == "SummaryDraft":
+        first = user.split("\n")[-1].split(" ")[0] if "X1 " not in user else "X1"
+        sentence = {"text": "Outlets differ.", "items": [first]}
+        return {"title": "Harbor talks", "sentences": [sentence]}
     body = user.split("<article>", 1)[1].split("</article>", 1)[0].strip()
     headline = body.splitlines()[0].strip()
     return {
@@ -153,9 +158,9 @@ def test_record_then_replay_reproduces_the_scores(
 ) -> None:
     code, out, err = _record(cli, tmp_path)
     assert code == 0, out + err
-    assert len(fake_backend.requests) == 4  # one per example article
+    assert len(fake_backend.requests) == 5  # one per example article, and the summary
     folder = tmp_path / "rec" / "fake-model"
-    assert len(list(folder.glob("*.json"))) == 5  # four responses + _run.json
+    assert len(list(folder.glob("*.json"))) == 6  # five responses + _run.json
     recorded = re.findall(r"model:fake-model / example / \w+: headline [\d.]+", out)
     assert len(recorded) == 2
 
@@ -170,7 +175,7 @@ def test_record_then_replay_reproduces_the_scores(
     )
     assert code == 0, out + err
     assert re.findall(r"model:fake-model / example / \w+: headline [\d.]+", out) == recorded
-    assert len(fake_backend.requests) == 4  # the replay never reached the model
+    assert len(fake_backend.requests) == 5  # the replay never reached the model
 
 
 def test_recordings_hold_no_key_and_no_article_text(
@@ -184,6 +189,7 @@ def test_recordings_hold_no_key_and_no_article_text(
             record = json.loads(text)
             assert all(set(m) == {"role", "chars"} for m in record["request"]["messages"])
             assert record["tag"].startswith("example/")
+            assert "Harbor" not in json.dumps(record["response"]) or "summary" in record["tag"]
 
 
 def test_replay_gives_make_client_a_backend(
@@ -272,7 +278,7 @@ def test_rerecording_with_other_settings_clears_old_recordings(
         "99",
     )
     assert code in (0, 1)
-    assert "recording settings changed; removing 4 old recordings" in err
+    assert "recording settings changed; removing 5 old recordings" in err
     info = json.loads((tmp_path / "rec" / "fake-model" / runner.RUN_FILE).read_text("utf-8"))
     assert info["max_tokens"] == 99
 

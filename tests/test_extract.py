@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import httpx2 as httpx
 import openai
@@ -13,9 +14,11 @@ from summarizer.config import Settings
 from summarizer.errors import ConfigError, ModelError
 from summarizer.extract import aextract, extract, split_text
 from summarizer.ingest import Article
+from summarizer.merge import merge
+from summarizer.pipeline import brief
 from summarizer.schema import Usage
 from tests.conftest import fake_client
-from tests.fakes import ScriptedModel
+from tests.fakes import ScriptedModel, completion
 
 TEXT = (
     "Harbor talks end with a pledge\n\n"
@@ -67,31 +70,54 @@ def test_grounded_items_carry_exact_offsets(settings: Settings) -> None:
     assert result.usage.prompt_tokens == 100 and result.usage.calls == 1
 
 
-def test_invented_quote_is_reasked_with_the_reason(settings: Settings) -> None:
-    model = ScriptedModel(draft(quote="Voronov promised eternal peace to everyone"), draft())
+def test_invented_quote_is_dropped_and_named_without_a_reask(settings: Settings) -> None:
+    # A re-ask would make the model write its whole answer again to mend one quote: the
+    # item is dropped, named, and the grounded items of the same answer are kept.
+    model = ScriptedModel(draft(quote="Voronov promised eternal peace to everyone"))
     result = extract(ARTICLE, fake_client(settings, model))
-    assert len(model.requests) == 2
-    reask = json.dumps(model.requests[1]["messages"])
-    assert "does not appear in the article" in reask
-    assert len(result.commitments) == 1 and result.dropped == []
-
-
-def test_after_retries_ungrounded_items_are_dropped_and_counted(settings: Settings) -> None:
-    bad = draft(quote="Voronov promised eternal peace to everyone")
-    model = ScriptedModel(bad, bad)  # max_retries=1 -> two attempts
-    result = extract(ARTICLE, fake_client(settings, model))
+    assert len(model.requests) == 1
     assert result.commitments == []
     assert len(result.open_questions) == 1  # the grounded item survives
-    assert [d.kind for d in result.dropped] == ["commitment"]
+    assert [(d.kind, d.reason) for d in result.dropped] == [
+        ("commitment", "quote not found in the article")
+    ]
+    assert result.usage.calls == 1
+
+
+def _cut(answer: dict[str, Any], at: str, extra: int) -> Any:
+    text = json.dumps(answer)
+    return completion(text[: text.index(at) + extra], finish="length")
+
+
+def test_a_cut_answer_is_continued_for_the_lists_it_did_not_finish(settings: Settings) -> None:
+    full = draft()
+    rest = {"open_questions": full["open_questions"], "facts": full["facts"]}
+    model = ScriptedModel(_cut(full, '"open_questions"', 60), rest)
+    result = extract(ARTICLE, fake_client(settings, model))
+    assert len(model.requests) == 2
+    continuation = model.requests[1]
+    offered = continuation["tools"][0]["function"]["parameters"]["properties"]
+    assert list(offered) == ["open_questions", "facts"]  # only what the first answer lacked
+    assert "open_questions, facts" in continuation["messages"][1]["content"]
+    assert len(result.commitments) == 1 and len(result.open_questions) == 1
+    assert result.gaps == []
+    assert [d.reason for d in result.dropped] == ["cut off at max_tokens"]  # the partial item
     assert result.usage.calls == 2
 
 
-def test_truncated_output_is_salvaged(settings: Settings) -> None:
-    text = json.dumps(draft())
-    cut = text[: text.index('"open_questions"') + 60]  # cut inside the question
-    model = ScriptedModel(cut, cut)
+def test_a_list_cut_even_alone_is_a_named_gap(settings: Settings) -> None:
+    full = draft()
+    alone = {"open_questions": full["open_questions"]}
+    first = _cut(full, '"open_questions"', 60)
+    again = completion(json.dumps(alone)[:40], finish="length")  # cut inside the first list
+    model = ScriptedModel(first, again, {"facts": full["facts"]})
     result = extract(ARTICLE, fake_client(settings, model))
-    assert len(result.commitments) == 1  # complete items before the cut are kept
+    assert len(model.requests) == 3
+    assert [g.kinds for g in result.gaps] == [["open_questions"]]
+    assert "cut at max_tokens" in result.gaps[0].reason
+    assert len(result.commitments) == 1 and result.open_questions == []
+    briefing = merge([result])
+    assert briefing.partial and briefing.gaps == result.gaps
 
 
 def test_garbage_output_is_a_model_error_with_raw_output(settings: Settings) -> None:
@@ -170,3 +196,17 @@ def test_raw_line_breaks_inside_strings_are_salvaged(settings: Settings) -> None
     model = ScriptedModel(text, text)
     result = extract(ARTICLE, fake_client(settings, model))
     assert [c.action for c in result.commitments] == ["withdraw patrol boats"]
+
+
+def test_briefing_usage_counts_every_call_the_summary_too(settings: Settings) -> None:
+    summary = {
+        "title": "T",
+        "sentences": [{"text": "Voronov offered a withdrawal.", "items": ["C1"]}],
+    }
+    full = draft()
+    rest = {"open_questions": full["open_questions"], "facts": full["facts"]}
+    model = ScriptedModel(_cut(full, '"open_questions"', 60), rest, summary)
+    briefing = brief([ARTICLE], client=fake_client(settings, model))
+    assert len(model.requests) == 3  # the extraction, its continuation, the summary
+    assert briefing.usage.calls == 3 and briefing.usage.prompt_tokens == 300
+    assert briefing.event.sentences and not briefing.partial

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from summarizer.client import ModelClient, default_gguf_path, make_client
+from summarizer.client import ModelClient, default_gguf_path, make_client, metered
 from summarizer.config import DEMO_NOTICE, Settings
 from summarizer.errors import ConfigError, InputError, MissingRecording, ModelError
 from summarizer.evaluate.cases import Case
@@ -38,8 +38,14 @@ from summarizer.files import write_atomic
 from summarizer.merge import merge
 from summarizer.recording import Recordings, slug
 from summarizer.schema import ArticleExtraction, Briefing, Event, Failure, Usage
+from summarizer.summarize import summarize
 
 RUN_FILE = "_run.json"
+#: The ``_run.json`` key saying what produced the recordings (a model behind an API, or a
+#: capable LLM answering each captured request on its own): written by the recorder, kept.
+PRODUCED_BY = "produced_by"
+#: The ``_run.json`` key listing the cases a recorded set covers; a replay runs only those.
+CASES = "cases"
 MERGE_ONLY = "merge-only"
 Log = Callable[[str], None]
 
@@ -127,10 +133,9 @@ def _extract_case(
 def _briefing(
     extractions: list[ArticleExtraction], failures: list[Failure], case: Case, settings: Settings
 ) -> Briefing:
-    if extractions:
-        briefing = merge(extractions, title=case.title)
-    else:
-        briefing = Briefing(event=Event(title=case.title or ""))
+    # No title, as `summarizer brief` without --title: the summary request is then the one
+    # `summarizer brief ARTICLES --replay RECORDINGS` sends, so a user can replay it too.
+    briefing = merge(extractions) if extractions else Briefing(event=Event())
     briefing.failures = [*briefing.failures, *failures]
     briefing.missing_sources = sorted({*briefing.missing_sources, *(f.source for f in failures)})
     if settings.is_demo_model:
@@ -141,15 +146,25 @@ def _briefing(
 def run_model(
     case: Case, client: ModelClient, config: ScoreConfig | None = None, log: Log = _quiet
 ) -> CaseRun:
-    """Extract every article of ``case`` with ``client``, merge, and score both levels."""
-    extractions, failures = _extract_case(case, client, log)
-    briefing = _briefing(extractions, failures, case, client.settings)
+    """Extract every article of ``case`` with ``client``, merge, write the summary (as
+    ``summarizer brief`` does, so its call is recorded and replayed too), and score both
+    levels. ``usage`` counts every call."""
+    with metered() as meter:
+        extractions, failures = _extract_case(case, client, log)
+        briefing = _briefing(extractions, failures, case, client.settings)
+        if extractions:
+            try:
+                briefing.event = summarize(briefing, client, tag=f"{case.name}/summary")
+            except MissingRecording:
+                raise
+            except ModelError as exc:
+                log(f"{case.name}: the summary failed: {exc}")
     by_id = {e.source.id: e for e in extractions}
     pairs = [
         (gold, by_id.get(sid) or ArticleExtraction(source=gold.source))
         for sid, gold in case.gold_articles.items()
     ]
-    usage = sum((e.usage for e in extractions), Usage())
+    usage = meter.usage
     return CaseRun(
         case=case.name,
         run=model_run_key(client.model),
@@ -245,16 +260,37 @@ def prepare_recording(
     info = run_info(client)
     run_file = recordings.dir / RUN_FILE
     old = json.loads(run_file.read_text("utf-8")) if run_file.is_file() else None
+    changed = isinstance(old, dict) and _settings_of(old) != _settings_of(info)
+    kept = old if isinstance(old, dict) and not changed else {}
+    if PRODUCED_BY in kept:
+        # What produced the set (written by whoever recorded it) survives a re-recording.
+        info[PRODUCED_BY] = kept[PRODUCED_BY]
+    info[CASES] = sorted({*kept.get(CASES, ()), *cases})
     stale = (
         list(_tagged(recordings))
-        if old not in (None, info)
+        if changed
         else [p for case in cases for p in _case_files(recordings, case)]
     )
-    if old not in (None, info):
+    if changed:
         log(f"recording settings changed; removing {len(stale)} old recordings")
     for path in stale:
         path.unlink()
     write_atomic(run_file, json.dumps(info, indent=1) + "\n")
+
+
+def _settings_of(info: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of ``_run.json`` that shapes requests (not what produced it, nor its cases)."""
+    return {k: v for k, v in info.items() if k not in (PRODUCED_BY, CASES)}
+
+
+def recorded_cases(folder: Path) -> list[str] | None:
+    """The cases a recorded set covers (None: every case, for sets older than the list)."""
+    try:
+        info = json.loads((folder / RUN_FILE).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    cases = info.get(CASES) if isinstance(info, dict) else None
+    return [str(c) for c in cases] if isinstance(cases, list) else None
 
 
 def _local_folders(settings: Settings) -> tuple[str, ...]:
