@@ -199,32 +199,36 @@ def _to_refs(raw: str, article: str) -> str:
         return raw
 
     def ref(node: Any) -> Any:
-        if isinstance(node, str) and len(node) >= MIN_REF_CHARS:
+        if isinstance(node, str) and len(node) >= MIN_REF_CHARS and node in article:
             at = article.find(node)
-            return {REF_KEY: [at, at + len(node)]} if at >= 0 else node
-        if isinstance(node, list):
-            return [ref(x) for x in node]
-        if isinstance(node, dict):
-            return {k: ref(v) for k, v in node.items()}
-        return node
+            return {REF_KEY: [at, at + len(node)]}
+        return None
 
-    return json.dumps(ref(data), ensure_ascii=False)
+    return json.dumps(_rebuilt(data, ref), ensure_ascii=False)
 
 
 def _from_refs(raw: str, article: str) -> str:
     """Undo :func:`_to_refs` with the article of the replayed request."""
     if REF_KEY not in raw:
         return raw
-    data = json.loads(raw)
 
     def restore(node: Any) -> Any:
         if isinstance(node, dict) and set(node) == {REF_KEY}:
             start, end = node[REF_KEY]
             return article[start:end]
-        if isinstance(node, list):
-            return [restore(x) for x in node]
-        if isinstance(node, dict):
-            return {k: restore(v) for k, v in node.items()}
-        return node
+        return None
 
-    return json.dumps(restore(data), ensure_ascii=False)
+    return json.dumps(_rebuilt(json.loads(raw), restore), ensure_ascii=False)
+
+
+def _rebuilt(node: Any, change: Callable[[Any], Any]) -> Any:
+    """A copy of a JSON tree with each node that ``change`` maps to a value (not None)
+    replaced by that value; the others are copied, their children visited."""
+    new = change(node)
+    if new is not None:
+        return new
+    if isinstance(node, list):
+        return [_rebuilt(x, change) for x in node]
+    if isinstance(node, dict):
+        return {k: _rebuilt(v, change) for k, v in node.items()}
+    return node
