@@ -175,6 +175,11 @@ def _word(token: str) -> str:
     return _strip_accents(token).lower().strip(".,;:!?\"'()[]").rstrip(".")
 
 
+def _letters(text: str) -> str:
+    """The letters of ``text``, of any script ("Путин", "习近平" keep theirs)."""
+    return "".join(ch for ch in text if ch.isalpha())
+
+
 @lru_cache(maxsize=65536)
 def fold_token(token: str) -> str:
     """Fold one name token so transliteration variants share a key.
@@ -184,9 +189,9 @@ def fold_token(token: str) -> str:
     ``ph``->``f``, ``ck``->``k``, ``x``->``ks``, a final ``-ff``->``-v`` (Voronoff), and doubled
     letters collapse.
     """
-    t = re.sub(r"[^a-z]", "", _strip_accents(token).lower())
-    if not t:
-        return ""
+    t = _letters(_strip_accents(token).lower())
+    if not t or not t.isascii():
+        return t  # another script: its letters as written (no Latin spelling rules apply)
     t = t.replace("kh", "h").replace("ph", "f").replace("ck", "k").replace("x", "ks")
     t = t.replace("w", "v")
     t = re.sub(r"ff$", "v", t)
@@ -242,7 +247,7 @@ class ParsedName:
         out: list[str] = []
         for g in self.given:
             if _is_initials(g):
-                out.extend(re.sub(r"[^a-z]", "", _strip_accents(g).lower()))
+                out.extend(_letters(_strip_accents(g).lower()))
             else:
                 out.append(fold_token(g))
         return tuple(t for t in out if t)
@@ -250,8 +255,11 @@ class ParsedName:
 
 @lru_cache(maxsize=65536)
 def _is_initials(token: str) -> bool:
-    letters = re.sub(r"[^A-Za-z]", "", token)
-    return len(letters) <= 1 or ("." in token or letters.isupper()) and len(letters) <= 3
+    letters = _letters(token)
+    cased = letters.isupper()  # scripts without case (Chinese, Arabic) have no initials
+    return bool(letters) and (
+        (len(letters) <= 1 and letters.isascii()) or ("." in token or cased) and len(letters) <= 3
+    )
 
 
 _FEMALE = frozenset("ms mrs miss madam madame mme dame lady frau".split())

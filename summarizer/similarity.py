@@ -139,7 +139,9 @@ def text_key(raw: str) -> Text:
         text = pattern.sub(replacement, text)
     folded = unicodedata.normalize("NFKD", text.lower())
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    words = re.findall(r"[a-z0-9_]+", folded.replace("'s ", " "))
+    # Words of any script: a text in Cyrillic or Chinese keeps its words (with [a-z] only it
+    # became empty, and two different such texts looked the same).
+    words = re.findall(r"\w+", folded.replace("'s ", " "))
     words = [_demonym(w).replace(" ", "_") for w in words]
     content = [stem(w) for w in words if w not in STOPWORDS] or [stem(w) for w in words]
     return Text(raw, " ".join(content), frozenset(content))
