@@ -161,9 +161,14 @@ def _first_number(sentence: str) -> str:
 
 
 def _broken_schema(draft: dict[str, Any]) -> dict[str, Any]:
+    """The first list's items made invalid (positions, or the first list a continuation asks
+    for): a wrong enum value and no quote."""
     broken = json.loads(json.dumps(draft))
-    for item in broken["positions"]:
-        item["polarity"] = "maybe"
+    first = next((k for k in broken if k != "actors" and broken[k]), None)
+    for item in broken.get(first, []) if first else []:
+        for key in ("polarity", "status", "reason"):
+            if key in item:
+                item[key] = "maybe"
         item.pop("quote", None)
     return broken
 
@@ -171,7 +176,7 @@ def _broken_schema(draft: dict[str, Any]) -> dict[str, Any]:
 def _bad_quotes(draft: dict[str, Any]) -> dict[str, Any]:
     broken = json.loads(json.dumps(draft))
     for kind in ("positions", "commitments", "open_questions", "facts"):
-        for item in broken[kind]:
+        for item in broken.get(kind, []):
             item["quote"] = "These words were never written in the article at all."
     return broken
 
@@ -415,12 +420,12 @@ class _Http(asyncio.Protocol):
             )
         if kind == "bad_body":
             return _response(200, b'{"id": "chatcmpl-standin", "choices": [ <html>oops')
-        draft = draft_for(article)
+        draft = requested(draft_for(article), body)  # a continuation: only what it asks for
         if kind == "schema_invalid":
             return _json(200, completion(body, json.dumps(_broken_schema(draft))))
         if kind == "bad_quote":
             return _json(200, completion(body, json.dumps(_bad_quotes(draft))))
-        arguments = json.dumps(requested(draft, body))
+        arguments = json.dumps(draft)
         if kind == "invalid_json":
             return _json(200, completion(body, arguments.replace('"', "'")[:-3] + "},"))
         if kind == "length":

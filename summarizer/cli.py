@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from summarizer import pipeline
-from summarizer.client import make_client
+from summarizer.client import make_client, metered
 from summarizer.config import Settings
 from summarizer.errors import InputError, SummarizerError
 from summarizer.evaluate.runner import RUN_FILE, replay_client
@@ -80,15 +80,11 @@ def _render(briefing: Briefing, fmt: str) -> str:
     return render(briefing, fmt)
 
 
-def _replayed(
-    folder: Path, paths: list[Path], title: str | None, summary: bool, model_merge: bool
-) -> Briefing:
+def _replayed(folder: Path, paths: list[Path], options: dict[str, Any]) -> Briefing:
     """A briefing whose every model call is answered from ``folder``'s recordings (the same
     requests as when they were recorded, so the same articles and options)."""
     client, _ = replay_client(folder)
-    briefing = pipeline.brief(
-        paths, client=client, title=title, summary=summary, model_merge=model_merge
-    )
+    briefing = pipeline.brief(paths, client=client, **options)
     briefing.notice = (
         f"Replayed from recorded answers of {client.model!r} in {folder} (see its "
         f"{RUN_FILE}); no model was called."
@@ -117,6 +113,13 @@ def brief(
         bool,
         typer.Option(help="Ask the model about item pairs the matcher cannot decide (slower)."),
     ] = False,
+    consolidate: Annotated[
+        bool | None,
+        typer.Option(
+            help="Have the model label what each item is about before the merge (about four "
+            "calls an event); default: on, except with the tiny demo model."
+        ),
+    ] = None,
     base_url: BaseUrl = None,
     model: Model = None,
     mode: Mode = None,
@@ -134,15 +137,19 @@ def brief(
     """Extract every article and merge them into one briefing."""
     setup_logging(verbose)
     form = _format(output, fmt)
+    options: dict[str, Any] = {
+        "title": title,
+        "summary": summary,
+        "model_merge": model_merge,
+        "consolidate": consolidate,
+    }
     if replay is not None:
-        briefing = _replayed(replay, list(paths), title, summary, model_merge)
+        briefing = _replayed(replay, list(paths), options)
     else:
         settings = _settings(
             base_url=base_url, model=model, mode=mode, gguf_path=gguf, max_tokens=max_tokens
         )
-        briefing = pipeline.brief(
-            list(paths), settings=settings, title=title, summary=summary, model_merge=model_merge
-        )
+        briefing = pipeline.brief(list(paths), settings=settings, **options)
     _warn_partial(briefing)
     _emit(_render(briefing, form), output)
     if briefing.partial or briefing.failures:
@@ -231,9 +238,25 @@ def merge(
     output: Output = None,
     fmt: Format = None,
     title: Annotated[str | None, typer.Option(help="Event title for the briefing.")] = None,
+    base_url: BaseUrl = None,
+    model: Model = None,
+    mode: Mode = None,
+    verbose: Verbose = False,
 ) -> None:
-    """Merge per-article extractions into one briefing (no model needed)."""
-    briefing = merge_extractions(_load_extractions(extractions), title=title)
+    """Merge per-article extractions into one briefing: by rules alone, or with --model (and
+    --base-url) by the model's labels of what each item is about, then the rules' guards."""
+    setup_logging(verbose)
+    loaded = _load_extractions(extractions)
+    if model is None and base_url is None:
+        briefing = merge_extractions(loaded, title=title)
+    else:
+        client = make_client(_settings(base_url=base_url, model=model, mode=mode))
+        try:
+            with metered() as meter:
+                briefing = pipeline.labelled_merge(loaded, client, title=title)
+            briefing.usage = briefing.usage + meter.usage
+        finally:
+            client.close()
     _emit(_render(briefing, _format(output, fmt)), output)
 
 

@@ -62,7 +62,7 @@ again (:func:`briefing_as_extraction`) changes nothing.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -88,6 +88,7 @@ from summarizer.similarity import (
     GREY_FLOOR,
     Decide,
     Embedder,
+    LabelSimilarity,
     Similarity,
     cluster,
     fuzzy_similarity,
@@ -139,25 +140,35 @@ def merge(
     missing_sources: Sequence[str] = (),
     embedder: Embedder | None = None,
     sources: Sequence[Source] = (),
+    labelled: Collection[str] = (),
 ) -> Briefing:
     """Merge per-article extractions into one briefing (see the module docstring).
 
     ``sources`` adds metadata (dates above all) for sources that items cite but no extraction
     carries, as when a briefing is merged again through :func:`briefing_as_extraction`.
+    ``labelled`` names the kinds ("positions", "commitments", "open_questions", "facts")
+    whose identifying texts are a model's labels (:func:`summarizer.consolidate.relabel`):
+    their items fold when their labels are equal, never by fuzzy similarity; every guard
+    (actor blocks, polarity, values) still applies. Other kinds fold by the rules.
     """
     unique = _unique_extractions(extractions)
     resolution = resolve(_mentions(unique), decide=decide)
     items = _Collected.of(unique, resolution)
     for extra in sources:
         items.dates.setdefault(extra.id, extra.date)
-    similar = Similarity(embedder, items.texts())
+    rules = Similarity(embedder, items.texts())
+    labels = LabelSimilarity()
+
+    def how(kind: str) -> tuple[Similarity, Decide | None]:
+        return (labels, None) if kind in labelled else (rules, decide)  # labels have decided
+
     values = Values(items.dates)
-    positions, position_conflicts = _fold_positions(items.positions, similar, decide)
+    positions, position_conflicts = _fold_positions(items.positions, *how("positions"))
     commitments, commitment_conflicts = _fold_commitments(
-        items.commitments, similar, decide, values
+        items.commitments, *how("commitments"), values
     )
-    facts, fact_conflicts = _fold_facts(items.facts, similar, decide, values)
-    questions, reasons = _fold_questions(items.questions, similar, decide)
+    facts, fact_conflicts = _fold_facts(items.facts, *how("facts"), values)
+    questions, reasons = _fold_questions(items.questions, *how("open_questions"))
     fact_conflicts = unsettled_conflicts(facts, questions, fact_conflicts, reasons)
     listed = _sources(unique, sources)
     return Briefing(
@@ -178,7 +189,21 @@ def merge(
         model=_agreed(e.model for e in unique),
         usage=sum((e.usage for e in unique), Usage()),
         labelled_by=_agreed(e.labelled_by for e in unique),
+        merged_by=_merged_by(labelled, decide),
     )
+
+
+#: How a briefing's items were folded (``Briefing.merged_by``).
+RULES_ONLY = "rules only (no model)"
+RULES_AND_MODEL = "rules, with the model asked about close pairs"
+MODEL_LABELS = "the model's labels of what each item is about, then the rules' guards"
+
+
+def _merged_by(labelled: Collection[str], decide: Decide | None) -> str:
+    if not labelled:
+        return RULES_AND_MODEL if decide else RULES_ONLY
+    missing = sorted({"positions", "commitments", "open_questions", "facts"} - set(labelled))
+    return MODEL_LABELS + (f" (by rules alone: {', '.join(missing)})" if missing else "")
 
 
 def briefing_as_extraction(briefing: Briefing, source_id: str = "briefing") -> ArticleExtraction:

@@ -16,6 +16,7 @@ from pathlib import Path
 from summarizer.adjudicate import model_decider
 from summarizer.client import ModelClient, make_client, metered
 from summarizer.config import DEMO_NOTICE, Settings
+from summarizer.consolidate import label_items, relabel
 from summarizer.errors import InputError, MissingRecording, ModelError, SummarizerError
 from summarizer.extract import aextract, extract
 from summarizer.ingest import Article, load_articles
@@ -100,10 +101,13 @@ def finish(
     settings: Settings,
     title: str | None = None,
     decide: Callable[[str, str], bool] | None = None,
+    labeller: ModelClient | None = None,
 ) -> Briefing:
     """Merge, then record failures and the demo-model notice on the briefing.
 
-    ``decide`` is the optional model-assisted pass for pairs the matcher cannot settle.
+    ``labeller``: a client whose model labels what each item is about before the merge
+    (:mod:`summarizer.consolidate`); ``decide`` is the older pairwise pass for pairs the
+    matcher cannot settle.
     """
     all_failures = [*failures, *extracted.failures]
     if not extracted.extractions:
@@ -111,13 +115,29 @@ def finish(
         if extracted.failures:  # articles were read; the model or its server failed them all
             raise ModelError(f"nothing could be extracted ({reasons})")
         raise InputError("(inputs)", f"nothing could be extracted ({reasons})")
-    briefing = merge(extracted.extractions, title=title, decide=decide)
+    if labeller is not None:
+        briefing = labelled_merge(extracted.extractions, labeller, title=title)
+    else:
+        briefing = merge(extracted.extractions, title=title, decide=decide)
     briefing.failures = [*briefing.failures, *all_failures]
     missing = {*briefing.missing_sources, *(f.source for f in all_failures)}
     briefing.missing_sources = sorted(missing)
     if settings.is_demo_model:
         briefing.notice = DEMO_NOTICE
     return briefing
+
+
+def labelled_merge(
+    extractions: Sequence[ArticleExtraction],
+    client: ModelClient,
+    *,
+    title: str | None = None,
+    tag: str = "",
+) -> Briefing:
+    """Merge with the model's labels of what each item is about; if the model cannot label
+    them, merge by rules alone (the briefing's ``merged_by`` says which it was)."""
+    labels, kinds = label_items(extractions, client, tag=tag)  # a failed kind: by rules
+    return merge(relabel(extractions, labels), title=title, labelled=kinds)
 
 
 def _summary_failed(exc: ModelError) -> None:
@@ -158,12 +178,15 @@ def brief(
     title: str | None = None,
     summary: bool = True,
     model_merge: bool = False,
+    consolidate: bool | None = None,
 ) -> Briefing:
     """One briefing from files, folders or :class:`Article` objects about one event.
 
     With ``summary`` (the default) the model also writes the event summary from the merged
-    items (one more call); pass ``summary=False`` for items only. ``model_merge`` asks the
-    model about item pairs the deterministic matcher cannot decide (off by default).
+    items (one more call); pass ``summary=False`` for items only. ``consolidate`` (default:
+    on, except with the tiny demo model) has the model label what each item is about before
+    the merge (about four calls an event; :mod:`summarizer.consolidate`). ``model_merge`` asks
+    the model about item pairs the rules cannot decide (used only without ``consolidate``).
     """
     articles, failures = gather_articles(inputs)
     if not articles:
@@ -174,8 +197,14 @@ def brief(
         with metered() as meter:
             decide = model_decider(client) if model_merge else None
             extracted = extract_all(articles, client)
+            labeller = client if _consolidates(consolidate, client) else None
             briefing = finish(
-                extracted, failures, settings=client.settings, title=title, decide=decide
+                extracted,
+                failures,
+                settings=client.settings,
+                title=title,
+                decide=decide,
+                labeller=labeller,
             )
             briefing = with_summary(briefing, client) if summary else briefing
         briefing.usage = meter.usage  # every call: extraction, continuations, merge, summary
@@ -193,6 +222,7 @@ async def abrief(
     title: str | None = None,
     summary: bool = True,
     model_merge: bool = False,
+    consolidate: bool | None = None,
 ) -> Briefing:
     """Async twin of :func:`brief`; articles are extracted concurrently."""
     articles, failures = gather_articles(inputs)
@@ -204,9 +234,16 @@ async def abrief(
         with metered() as meter:
             extracted = await aextract_all(articles, client)
             decide = model_decider(client) if model_merge else None
-            # The decider makes blocking calls: keep them off the event loop.
+            labeller = client if _consolidates(consolidate, client) else None
+            # The decider and the labeller make blocking calls: keep them off the event loop.
             briefing = await asyncio.to_thread(
-                finish, extracted, failures, settings=client.settings, title=title, decide=decide
+                finish,
+                extracted,
+                failures,
+                settings=client.settings,
+                title=title,
+                decide=decide,
+                labeller=labeller,
             )
             briefing = await awith_summary(briefing, client) if summary else briefing
         briefing.usage = meter.usage
@@ -214,6 +251,14 @@ async def abrief(
     finally:
         if owned:
             await client.aclose()
+
+
+def _consolidates(consolidate: bool | None, client: ModelClient) -> bool:
+    """Label items with the model unless told not to; by default not with the tiny demo
+    model, whose labels would be noise."""
+    if consolidate is None:
+        return not client.settings.is_demo_model
+    return consolidate
 
 
 def _nothing(failures: Sequence[Failure]) -> InputError:

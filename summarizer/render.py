@@ -331,4 +331,6 @@ def _sources_section(b: Briefing) -> list[str]:
     )
     if b.model:
         lines += ["", f"Model: {md_escape(b.model)}"]
+    if b.merged_by:
+        lines += ["", f"Merged by: {md_escape(b.merged_by)}"]
     return [*lines, ""]

@@ -454,6 +454,10 @@ class Briefing(_Model):
         description="Lists the model never completed; the briefing is partial.",
     )
     model: str | None = None
+    merged_by: str | None = Field(
+        default=None,
+        description="How items were folded: by rules alone (no model) or by a model's labels.",
+    )
     notice: str | None = Field(default=None, description="E.g. that a tiny demo model was used.")
     usage: Usage = Field(default_factory=Usage)
     labelled_by: str | None = None

@@ -193,6 +193,17 @@ class Similarity:
         return bool(self.vectors)
 
 
+class LabelSimilarity(Similarity):
+    """For texts a model has labelled (:mod:`summarizer.consolidate`): equal labels are the
+    same thing, any two different labels are not (no fuzzy joins, nothing left to decide)."""
+
+    def __init__(self) -> None:
+        super().__init__(None, ())
+
+    def __call__(self, a: Text, b: Text) -> float:
+        return 100.0 if a.key == b.key else 0.0
+
+
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
     dot = sum(x * y for x, y in zip(a, b, strict=True))
     norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))

@@ -47,6 +47,9 @@ def _draft(kwargs: dict[str, Any]) -> dict[str, Any]:
     """A fake model's answer: the article's headline as a 'fact' (a quote that verifies); the
     summary call gets one sentence citing the first item it was shown."""
     user = kwargs["messages"][-1]["content"]
+    if kwargs["tools"][0]["function"]["name"] == "Labels":  # the merge: one label for all
+        ids = re.findall(r"^([PCQF]\d+) ", user, re.MULTILINE)
+        return {"labels": [{"id": i, "label": "headline"} for i in ids]}
     if kwargs["tools"][0]["function"]["name"] == "SummaryDraft":
         first = user.split("\n")[-1].split(" ")[0] if "X1 " not in user else "X1"
         sentence = {"text": "Outlets differ.", "items": [first]}
@@ -158,9 +161,9 @@ def test_record_then_replay_reproduces_the_scores(
 ) -> None:
     code, out, err = _record(cli, tmp_path)
     assert code == 0, out + err
-    assert len(fake_backend.requests) == 5  # one per example article, and the summary
+    assert len(fake_backend.requests) == 6  # one per example article, the labels, the summary
     folder = tmp_path / "rec" / "fake-model"
-    assert len(list(folder.glob("*.json"))) == 6  # five responses + _run.json
+    assert len(list(folder.glob("*.json"))) == 7  # six responses + _run.json
     recorded = re.findall(r"model:fake-model / example / \w+: headline [\d.]+", out)
     assert len(recorded) == 2
 
@@ -175,7 +178,7 @@ def test_record_then_replay_reproduces_the_scores(
     )
     assert code == 0, out + err
     assert re.findall(r"model:fake-model / example / \w+: headline [\d.]+", out) == recorded
-    assert len(fake_backend.requests) == 5  # the replay never reached the model
+    assert len(fake_backend.requests) == 6  # the replay never reached the model
 
 
 def test_recordings_hold_no_key_and_no_article_text(
@@ -278,7 +281,7 @@ def test_rerecording_with_other_settings_clears_old_recordings(
         "99",
     )
     assert code in (0, 1)
-    assert "recording settings changed; removing 5 old recordings" in err
+    assert "recording settings changed; removing 6 old recordings" in err
     info = json.loads((tmp_path / "rec" / "fake-model" / runner.RUN_FILE).read_text("utf-8"))
     assert info["max_tokens"] == 99
 

@@ -36,6 +36,7 @@ from summarizer.evaluate.scorer import Scorecard, ScoreConfig, score, score_all
 from summarizer.extract import extract
 from summarizer.files import write_atomic
 from summarizer.merge import merge
+from summarizer.pipeline import labelled_merge
 from summarizer.recording import Recordings, slug
 from summarizer.schema import ArticleExtraction, Briefing, Event, Failure, Usage
 from summarizer.summarize import summarize
@@ -131,11 +132,18 @@ def _extract_case(
 
 
 def _briefing(
-    extractions: list[ArticleExtraction], failures: list[Failure], case: Case, settings: Settings
+    extractions: list[ArticleExtraction], failures: list[Failure], case: Case, client: ModelClient
 ) -> Briefing:
-    # No title, as `summarizer brief` without --title: the summary request is then the one
-    # `summarizer brief ARTICLES --replay RECORDINGS` sends, so a user can replay it too.
-    briefing = merge(extractions) if extractions else Briefing(event=Event())
+    # As `summarizer brief` does with default options (no title; the model labels the items
+    # unless it is the demo model), so `summarizer brief ARTICLES --replay RECORDINGS` sends
+    # the same requests and a user can replay them too.
+    settings = client.settings
+    if not extractions:
+        briefing = Briefing(event=Event())
+    elif settings.is_demo_model:
+        briefing = merge(extractions)
+    else:
+        briefing = labelled_merge(extractions, client, tag=f"{case.name}/merge")
     briefing.failures = [*briefing.failures, *failures]
     briefing.missing_sources = sorted({*briefing.missing_sources, *(f.source for f in failures)})
     if settings.is_demo_model:
@@ -151,7 +159,7 @@ def run_model(
     levels. ``usage`` counts every call."""
     with metered() as meter:
         extractions, failures = _extract_case(case, client, log)
-        briefing = _briefing(extractions, failures, case, client.settings)
+        briefing = _briefing(extractions, failures, case, client)
         if extractions:
             try:
                 briefing.event = summarize(briefing, client, tag=f"{case.name}/summary")

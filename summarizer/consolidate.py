@@ -1,0 +1,190 @@
+"""Model-assisted consolidation: the model names what each item is about, the merge folds.
+
+Word rules cannot tell that "ceding territory" and "territorial concessions" are one issue, or
+that "Ukraine's $90bn arms order" and "a proposal to buy $100bn of US weapons" measure the same
+thing. So before the merge, the model labels every item of one kind (positions, commitments,
+open questions, facts) across all articles: items that state the same thing get the same
+label (an issue, a pledged action, a question, the quantity a fact measures). The labels
+replace the items' identifying text, and :func:`summarizer.merge.merge` with ``labelled``
+naming those kinds folds only items whose labels are equal (a kind the model could not label
+is folded by the rules, and ``Briefing.merged_by`` says so). Everything else stays
+deterministic and absolute: different actors never fold (the merge blocks by actor),
+opposite stances on one issue become a conflict, different values of one quantity become a
+conflict with each source's quote, and every source and quote survives the fold.
+
+Cost: one call per kind and per :data:`MAX_LINES` items (4 calls for a five-article event),
+each listing the items in one short line and answered with one short label per item.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
+
+from summarizer.client import ModelClient
+from summarizer.errors import MissingRecording, ModelError
+from summarizer.prompting import chat
+from summarizer.schema import ArticleExtraction, Commitment, Fact, OpenQuestion, Position
+
+log = logging.getLogger(__name__)
+
+LABELS_PROMPT = "labels_v1"
+#: Items per call: a call's answer (about 12 tokens per item) stays far below max_tokens.
+MAX_LINES = 80
+
+Key = tuple[str, str, int]  # (source id, kind, index in that extraction's list)
+
+
+class Label(BaseModel):
+    id: str = Field(max_length=12)
+    label: str = Field(max_length=160)
+
+
+class Labels(BaseModel):
+    """A label for each item id."""
+
+    labels: list[Label]
+
+    @field_validator("labels")
+    @classmethod
+    def _known(cls, value: list[Label], info: ValidationInfo) -> list[Label]:
+        known = (info.context or {}).get("item_ids")
+        if isinstance(known, set | frozenset):
+            unknown = sorted({x.id for x in value} - known)
+            if unknown:
+                raise ValueError(f"unknown ids {unknown[:5]}; label only the ids listed")
+        return value
+
+
+def _position(p: Position) -> str:
+    told = f", according to {p.attributed_by}" if p.attributed_by else ""
+    return f"{p.actor}{told} [{p.polarity}]: {p.issue} | {p.stance}"
+
+
+def _commitment(c: Commitment) -> str:
+    cond = f" if {'; '.join(c.conditions)}" if c.conditions else ""
+    return f"{c.actor} [{c.status}]: {c.action}{cond}"
+
+
+def _question(q: OpenQuestion) -> str:
+    return q.question
+
+
+def _fact(f: Fact) -> str:
+    return f"{f.topic}: {f.value}"
+
+
+#: kind -> (id prefix, noun, how to label, one line per item, the field the label replaces)
+KINDS: dict[str, tuple[str, str, str, Callable[[Any], str], str]] = {
+    "positions": (
+        "P", "position",
+        "Label = the issue, as a short lower-case noun phrase naming the question, not the "
+        "answer ('ceasefire before peace talks'), the same for every actor and side that "
+        "takes a position on that question.",
+        _position, "issue",
+    ),
+    "commitments": (
+        "C", "commitment",
+        "Label = the pledged action in a few words ('buy US weapons'), the same for one "
+        "pledge reported by several outlets (even with different figures or dates), "
+        "different for different pledges of the same actor.",
+        _commitment, "action",
+    ),
+    "open_questions": (
+        "Q", "open question",
+        "Label = the open question as one short question, the same for one open point "
+        "however each outlet words it, different for different points (where vs when).",
+        _question, "question",
+    ),
+    "facts": (
+        "F", "fact",
+        "Label = the quantity or thing the value measures, without the value ('amount of "
+        "the US weapons purchase', 'day of the White House meeting'), the same when outlets "
+        "report that thing, whether or not their values agree.",
+        _fact, "topic",
+    ),
+}  # fmt: skip
+
+
+def _items(extractions: Sequence[ArticleExtraction], kind: str) -> list[tuple[Key, Any]]:
+    return [
+        ((e.source.id, kind, n), item)
+        for e in extractions
+        for n, item in enumerate(getattr(e, kind))
+    ]
+
+
+def _chunks(items: Sequence[tuple[Key, Any]]) -> Iterator[Sequence[tuple[Key, Any]]]:
+    for start in range(0, len(items), MAX_LINES):
+        yield items[start : start + MAX_LINES]
+
+
+def label_items(
+    extractions: Sequence[ArticleExtraction], client: ModelClient, *, tag: str = ""
+) -> tuple[dict[Key, str], list[str]]:
+    """A label for each item of ``extractions``, and the kinds that were labelled.
+
+    Kinds with fewer than two items need no call (and count as labelled). A kind whose call
+    fails is left out (logged; the merge folds it by rules); a missing recording propagates.
+    """
+    labels: dict[Key, str] = {}
+    done: list[str] = []
+    for kind in KINDS:
+        try:
+            labels.update(_label_kind(extractions, kind, client, tag))
+        except MissingRecording:
+            raise
+        except ModelError as exc:
+            log.warning("the model could not label the %s (%s): merged by rules", kind, exc)
+            continue
+        done.append(kind)
+    return labels, done
+
+
+def _label_kind(
+    extractions: Sequence[ArticleExtraction], kind: str, client: ModelClient, tag: str
+) -> dict[Key, str]:
+    prefix, noun, rule, line, _ = KINDS[kind]
+    sources = len({e.source.id for e in extractions})
+    labels: dict[Key, str] = {}
+    items = _items(extractions, kind)
+    if len(items) >= 2:
+        chunks = list(_chunks(items))
+        for n, chunk in enumerate(chunks, 1):
+            ids = {f"{prefix}{i}": key for i, (key, _) in enumerate(chunk, 1)}
+            lines = [
+                f"{prefix}{i} ({key[0]}) {' '.join(line(item).split())}"
+                for i, (key, item) in enumerate(chunk, 1)
+            ]
+            messages = chat(LABELS_PROMPT, noun=noun, rule=rule, sources=sources, lines=lines)
+            result = client.structured(
+                Labels,
+                messages,
+                context={"item_ids": frozenset(ids)},
+                tag=f"{tag or 'event'} labels {kind} {n}/{len(chunks)} ({LABELS_PROMPT})",
+            )
+            for entry in result.value.labels:
+                text = " ".join(entry.label.split())
+                if text and entry.id in ids:
+                    labels[ids[entry.id]] = text
+    return labels
+
+
+def relabel(
+    extractions: Sequence[ArticleExtraction], labels: dict[Key, str]
+) -> list[ArticleExtraction]:
+    """Copies of ``extractions`` whose items' identifying text is their label (an item the
+    model left unlabelled keeps its own text, so it folds with nothing by accident)."""
+    out: list[ArticleExtraction] = []
+    for e in extractions:
+        copy = e.model_copy(deep=True)
+        for kind, (_, _, _, _, field) in KINDS.items():
+            for n, item in enumerate(getattr(copy, kind)):
+                label = labels.get((e.source.id, kind, n))
+                if label:
+                    setattr(item, field, label)
+        out.append(copy)
+    return out
