@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from summarizer.adjudicate import model_decider
@@ -195,17 +196,9 @@ def brief(
     client = _client(client, settings)
     try:
         with metered() as meter:
-            decide = model_decider(client) if model_merge else None
             extracted = extract_all(articles, client)
-            labeller = client if _consolidates(consolidate, client) else None
-            briefing = finish(
-                extracted,
-                failures,
-                settings=client.settings,
-                title=title,
-                decide=decide,
-                labeller=labeller,
-            )
+            merging = _merging(extracted, failures, client, title, model_merge, consolidate)
+            briefing = merging()
             briefing = with_summary(briefing, client) if summary else briefing
         briefing.usage = meter.usage  # every call: extraction, continuations, merge, summary
         return briefing
@@ -233,24 +226,35 @@ async def abrief(
     try:
         with metered() as meter:
             extracted = await aextract_all(articles, client)
-            decide = model_decider(client) if model_merge else None
-            labeller = client if _consolidates(consolidate, client) else None
-            # The decider and the labeller make blocking calls: keep them off the event loop.
-            briefing = await asyncio.to_thread(
-                finish,
-                extracted,
-                failures,
-                settings=client.settings,
-                title=title,
-                decide=decide,
-                labeller=labeller,
-            )
+            merging = _merging(extracted, failures, client, title, model_merge, consolidate)
+            # The labeller and the decider make blocking calls: keep them off the event loop.
+            briefing = await asyncio.to_thread(merging)
             briefing = await awith_summary(briefing, client) if summary else briefing
         briefing.usage = meter.usage
         return briefing
     finally:
         if owned:
             await client.aclose()
+
+
+def _merging(
+    extracted: Extracted,
+    failures: Sequence[Failure],
+    client: ModelClient,
+    title: str | None,
+    model_merge: bool,
+    consolidate: bool | None,
+) -> Callable[[], Briefing]:
+    """The merge step of a run, ready to call (it may call the model: labels, pair questions)."""
+    return partial(
+        finish,
+        extracted,
+        failures,
+        settings=client.settings,
+        title=title,
+        decide=model_decider(client) if model_merge else None,
+        labeller=client if _consolidates(consolidate, client) else None,
+    )
 
 
 def _consolidates(consolidate: bool | None, client: ModelClient) -> bool:
