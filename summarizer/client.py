@@ -715,7 +715,9 @@ def _salvaged(
     if raw is None:
         raise ModelError(f"the model gave no usable output ({reason})", usage=usage) from exc
     cut = _finish_reason(completion) == "length"
-    result = salvage(raw, response_model, cut=cut)
+    data = _lenient_json(_unfenced(raw))
+    reached = list(data) if cut and isinstance(data, dict) else []  # before salvage trims it
+    result = _salvage_data(data, response_model, cut=cut)
     if result is None:
         raise ModelError(
             f"the model's output could not be parsed after retries ({reason})",
@@ -723,7 +725,6 @@ def _salvaged(
             usage=usage,
         ) from exc
     value, dropped = result
-    reached = _keys(raw) if cut else []
     return Structured(
         value=value, usage=usage, salvage_reason=reason, dropped=dropped, cut=cut, reached=reached
     )
@@ -734,11 +735,6 @@ def _finish_reason(completion: Any) -> str | None:
         return str(completion.choices[0].finish_reason)
     except (AttributeError, IndexError, TypeError):
         return None
-
-
-def _keys(raw: str) -> list[str]:
-    data = _lenient_json(_unfenced(raw))
-    return list(data) if isinstance(data, dict) else []
 
 
 def _unfenced(raw: str) -> str:
@@ -783,7 +779,13 @@ def salvage(
     the one the cut went through: it is dropped and named, even when what is left of it would
     validate (a quote cut short is still a string).
     """
-    data = _lenient_json(_unfenced(raw))
+    return _salvage_data(_lenient_json(_unfenced(raw)), response_model, cut=cut)
+
+
+def _salvage_data(
+    data: Any, response_model: type[T], *, cut: bool
+) -> tuple[T, list[tuple[str, dict[str, Any], str]]] | None:
+    """:func:`salvage` on output already parsed leniently (the caller parses it once)."""
     if not isinstance(data, dict):
         return None
     dropped: list[tuple[str, dict[str, Any], str]] = []
