@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -662,12 +662,24 @@ class Resolution:
         return found
 
 
-def resolve(mentions: Iterable[Mention], *, decide: Decide | None = None) -> Resolution:
-    """Cluster mentions into actors. Pure; the result depends only on the set of mentions."""
+def resolve(
+    mentions: Iterable[Mention],
+    *,
+    decide: Decide | None = None,
+    same: Mapping[tuple[str, str], str] | None = None,
+) -> Resolution:
+    """Cluster mentions into actors. Pure; the result depends only on the set of mentions.
+
+    ``same`` maps (source, declared name) to a model's label of who that actor is
+    (:mod:`summarizer.consolidate`): declared actors with equal labels are one actor, unless a
+    guard says otherwise (see :func:`_union_labelled`).
+    """
     unique = sorted(set(mentions), key=_mention_sort_key)
     parsed = [parse_name(m.text, m.type) for m in unique]
     uf = _UnionFind(len(unique))
     _union_declared(unique, uf)
+    if same:
+        _union_labelled(unique, uf, same)
     _union_same_text(unique, uf)
     _union_full_names(unique, parsed, uf, decide)
     _union_groups(unique, parsed, uf)
@@ -699,6 +711,40 @@ def _union_declared(mentions: Sequence[Mention], uf: _UnionFind) -> None:
             uf.union(first[key], i)
         else:
             first[key] = i
+
+
+def _union_labelled(
+    mentions: Sequence[Mention], uf: _UnionFind, same: Mapping[tuple[str, str], str]
+) -> None:
+    """Declared actors the model gave one label are one actor ("Yevhen Dravetsky", "Evgen
+    Dravecki" and "Jewhen Drawetzki" as written by three outlets), with two absolute guards:
+    a person never joins an organisation or a group (the extraction typed them), and two
+    actors that one article declared separately stay apart, as do the actors they joined
+    (that article knew them to be two: Ivona and Aurel Petrak)."""
+    by_label: dict[str, list[int]] = defaultdict(list)
+    for i, m in enumerate(mentions):
+        if m.declared and m.primary:
+            label = same.get((m.source, m.text))
+            if label and label.strip():
+                by_label[" ".join(label.casefold().split())].append(i)
+    groups: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    kinds: dict[int, set[str]] = defaultdict(set)
+    for i, m in enumerate(mentions):
+        if m.declared and m.group is not None:
+            groups[uf.find(i)].add((m.source, m.group))
+        if m.declared and m.type is not None:
+            kinds[uf.find(i)].add("person" if m.type == "person" else "other")
+    for members in by_label.values():
+        for other in members[1:]:
+            a, b = uf.find(members[0]), uf.find(other)
+            if a == b or len(kinds[a] | kinds[b]) > 1:
+                continue
+            if {s for s, _ in groups[a]} & {s for s, _ in groups[b]}:
+                continue  # one article declared both: it told them apart
+            uf.union(a, b)
+            root = uf.find(a)
+            groups[root] = groups.pop(a, set()) | groups.pop(b, set())
+            kinds[root] = kinds.pop(a, set()) | kinds.pop(b, set())
 
 
 def _union_same_text(mentions: Sequence[Mention], uf: _UnionFind) -> None:

@@ -20,18 +20,32 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from summarizer.client import ModelClient
 from summarizer.errors import MissingRecording, ModelError
 from summarizer.prompting import chat
-from summarizer.schema import ArticleExtraction, Commitment, Fact, OpenQuestion, Position
+from summarizer.schema import (
+    Actor,
+    ArticleExtraction,
+    Claim,
+    Commitment,
+    Conflict,
+    Fact,
+    OpenQuestion,
+    Position,
+)
 
 log = logging.getLogger(__name__)
 
 LABELS_PROMPT = "labels_v1"
+DISAGREEMENTS_PROMPT = "disagreements_v1"
+#: Item lines in the one disagreements call (all of them must be in one call: a disagreement
+#: is between items that any split could separate). Past this, facts come first, then
+#: commitments, then positions, and what is left out is logged.
+MAX_CLAIM_LINES = 400
 #: Items per call: a call's answer (about 12 tokens per item) stays far below max_tokens.
 MAX_LINES = 80
 
@@ -109,6 +123,24 @@ KINDS: dict[str, tuple[str, str, str, Callable[[Any], str], str]] = {
 }  # fmt: skip
 
 
+def _actor(a: Actor) -> str:
+    said = "; ".join(x for x in (a.role, a.affiliation) if x)
+    also = f"; also called {', '.join(a.aliases)}" if a.aliases else ""
+    return f"{a.name} [{a.type}]" + (f" {said}" if said else "") + also
+
+
+#: The actors are labelled like the items, by who they are; the label is not written into the
+#: extraction: :func:`summarizer.actors.resolve` joins equal labels under its guards.
+ACTORS = (
+    "A", "actor",
+    "Label = the person's or organisation's full name in one spelling, the same for every "
+    "line naming that one person or organisation (whatever the transliteration, acronym or "
+    "descriptive name an outlet uses), different for different people even when they share "
+    "a surname, and different for a person and the organisation they lead.",
+    _actor, "name",
+)  # fmt: skip
+
+
 def _items(extractions: Sequence[ArticleExtraction], kind: str) -> list[tuple[Key, Any]]:
     return [
         ((e.source.id, kind, n), item)
@@ -127,12 +159,15 @@ def label_items(
 ) -> tuple[dict[Key, str], list[str]]:
     """A label for each item of ``extractions``, and the kinds that were labelled.
 
-    Kinds with fewer than two items need no call (and count as labelled). A kind whose call
+    One article needs no call (nothing of one article folds) and labels nothing. Kinds with
+    fewer than two items need no call (and count as labelled). A kind whose call
     fails is left out (logged; the merge folds it by rules); a missing recording propagates.
     """
     labels: dict[Key, str] = {}
     done: list[str] = []
-    for kind in KINDS:
+    if len({e.source.id for e in extractions}) < 2:
+        return labels, []  # one article: its items and actors are never folded together
+    for kind in (*KINDS, "actors"):
         try:
             labels.update(_label_kind(extractions, kind, client, tag))
         except MissingRecording:
@@ -147,7 +182,7 @@ def label_items(
 def _label_kind(
     extractions: Sequence[ArticleExtraction], kind: str, client: ModelClient, tag: str
 ) -> dict[Key, str]:
-    prefix, noun, rule, line, _ = KINDS[kind]
+    prefix, noun, rule, line, _ = KINDS[kind] if kind in KINDS else ACTORS
     sources = len({e.source.id for e in extractions})
     labels: dict[Key, str] = {}
     items = _items(extractions, kind)
@@ -173,6 +208,19 @@ def _label_kind(
     return labels
 
 
+def actor_labels(
+    extractions: Sequence[ArticleExtraction], labels: dict[Key, str]
+) -> dict[tuple[str, str], str]:
+    """(source, declared actor name) -> the model's label of who it is, for
+    :func:`summarizer.actors.resolve`."""
+    return {
+        (e.source.id, actor.name): labels[(e.source.id, "actors", n)]
+        for e in extractions
+        for n, actor in enumerate(e.actors)
+        if (e.source.id, "actors", n) in labels
+    }
+
+
 def relabel(
     extractions: Sequence[ArticleExtraction], labels: dict[Key, str]
 ) -> list[ArticleExtraction]:
@@ -188,3 +236,122 @@ def relabel(
                     setattr(item, field, label)
         out.append(copy)
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Disagreements across items and kinds
+# --------------------------------------------------------------------------------------------
+
+
+class Side(BaseModel):
+    id: str = Field(max_length=12)
+    value: str = Field(max_length=240)
+
+
+class Disagreement(BaseModel):
+    topic: str = Field(max_length=200)
+    kind: Literal["amount", "date", "count", "outcome", "value"] = "value"
+    sides: list[Side]
+
+
+class Disagreements(BaseModel):
+    """The points on which the articles contradict each other."""
+
+    disagreements: list[Disagreement]
+
+    @field_validator("disagreements")
+    @classmethod
+    def _known(cls, value: list[Disagreement], info: ValidationInfo) -> list[Disagreement]:
+        known = (info.context or {}).get("item_ids")
+        if isinstance(known, set | frozenset):
+            unknown = sorted({s.id for d in value for s in d.sides} - known)
+            if unknown:
+                raise ValueError(f"unknown ids {unknown[:5]}; use only the ids listed")
+        return value
+
+
+#: Claim kinds in the order they get a place when the lines must be cut.
+CLAIM_KINDS = ("facts", "commitments", "positions")
+
+
+def _claim_lines(
+    extractions: Sequence[ArticleExtraction],
+) -> tuple[dict[str, tuple[Key, Any]], list[str]]:
+    ids: dict[str, tuple[Key, Any]] = {}
+    lines: list[str] = []
+    for kind in CLAIM_KINDS:
+        prefix, _, _, line, _ = KINDS[kind]
+        for n, (key, item) in enumerate(_items(extractions, kind), 1):
+            if len(lines) == MAX_CLAIM_LINES:
+                log.warning("disagreements: only the first %d items were compared", len(lines))
+                return ids, lines
+            ids[f"{prefix}{n}"] = (key, item)
+            lines.append(f"{prefix}{n} ({key[0]}) {' '.join(line(item).split())}")
+    return ids, lines
+
+
+def find_disagreements(
+    extractions: Sequence[ArticleExtraction], client: ModelClient, *, tag: str = ""
+) -> list[Conflict]:
+    """Disagreements the model finds between the articles' items, of any kind and in any
+    words ("territory was discussed" against "territories were not part of the talks"), as
+    conflicts whose claims quote each side's own evidence. One call per event. The guards
+    are the code's: a side must be a listed item, its quote is that item's evidence, and a
+    disagreement needs two articles with different values (else it is dropped). A failed
+    call raises :class:`ModelError` (the caller keeps the rules' conflicts)."""
+    if len({e.source.id for e in extractions}) < 2:
+        return []
+    ids, lines = _claim_lines(extractions)
+    if len(lines) < 2:
+        return []
+    messages = chat(
+        DISAGREEMENTS_PROMPT, sources=len({e.source.id for e in extractions}), lines=lines
+    )
+    result = client.structured(
+        Disagreements,
+        messages,
+        context={"item_ids": frozenset(ids)},
+        tag=f"{tag or 'event'} disagreements ({DISAGREEMENTS_PROMPT})",
+    )
+    return conflicts_of(result.value, ids)
+
+
+def conflicts_of(found: Disagreements, ids: dict[str, tuple[Key, Any]]) -> list[Conflict]:
+    """The model's disagreements as conflicts, each side quoted from its own item."""
+    out: list[Conflict] = []
+    for d in found.disagreements:
+        claims: dict[tuple[str, int, int], Claim] = {}
+        for side in d.sides:
+            if side.id not in ids:
+                continue
+            (source, _, _), item = ids[side.id]
+            own = [ev for ev in item.evidence if ev.source == source] or list(item.evidence)
+            if not own:
+                continue
+            ev = own[0]
+            value = " ".join(side.value.split())
+            claims.setdefault(
+                (ev.source, ev.start, ev.end),
+                Claim(source=ev.source, value=value, quote=ev.quote, start=ev.start, end=ev.end),
+            )
+        sides = list(claims.values())
+        if len({c.source for c in sides}) < 2 or len({c.value.casefold() for c in sides}) < 2:
+            continue  # not between two articles, or no difference to show
+        out.append(Conflict(topic=" ".join(d.topic.split()), kind=d.kind, claims=sides))
+    return out
+
+
+def describe_merge(merged_by: str | None, kinds: Sequence[str], searched: bool) -> str:
+    """``Briefing.merged_by`` for a model-assisted merge: what the model did, what the rules."""
+    parts = [merged_by or ""]
+    parts.append(
+        "actors joined by the model's labels under the rules' guards"
+        if "actors" in kinds
+        else "actors by the rules alone (the model could not label them)"
+    )
+    parts.append(
+        "disagreements also sought by the model across items"
+        if searched
+        else "conflicts by the rules alone (the model's search for disagreements failed)"
+    )
+    return "; ".join(p for p in parts if p)

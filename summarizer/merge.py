@@ -62,7 +62,7 @@ again (:func:`briefing_as_extraction`) changes nothing.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -141,6 +141,8 @@ def merge(
     embedder: Embedder | None = None,
     sources: Sequence[Source] = (),
     labelled: Collection[str] = (),
+    same_actor: Mapping[tuple[str, str], str] | None = None,
+    found: Sequence[Conflict] = (),
 ) -> Briefing:
     """Merge per-article extractions into one briefing (see the module docstring).
 
@@ -150,9 +152,13 @@ def merge(
     whose identifying texts are a model's labels (:func:`summarizer.consolidate.relabel`):
     their items fold when their labels are equal, never by fuzzy similarity; every guard
     (actor blocks, polarity, values) still applies. Other kinds fold by the rules.
+    ``same_actor`` maps (source, declared actor name) to a model's label of who it is
+    (:func:`summarizer.actors.resolve` keeps its guards). ``found`` adds disagreements a model
+    found across items (:func:`summarizer.consolidate.find_disagreements`); one the rules
+    already report is not repeated.
     """
     unique = _unique_extractions(extractions)
-    resolution = resolve(_mentions(unique), decide=decide)
+    resolution = resolve(_mentions(unique), decide=decide, same=same_actor)
     items = _Collected.of(unique, resolution)
     for extra in sources:
         items.dates.setdefault(extra.id, extra.date)
@@ -181,7 +187,7 @@ def merge(
         facts=facts,
         conflicts=_sorted_conflicts(
             _annotate_dates(c, values)
-            for c in fact_conflicts + commitment_conflicts + position_conflicts
+            for c in _with_found(fact_conflicts + commitment_conflicts + position_conflicts, found)
         ),
         dropped=_dropped(unique, items.dropped),
         gaps=[gap for e in unique for gap in e.gaps],
@@ -1017,6 +1023,18 @@ def _annotate_dates(conflict: Conflict, values: Values) -> Conflict:
             if note is not None and conflict.note is None:
                 conflict.note = note
     return conflict
+
+
+def _with_found(conflicts: list[Conflict], found: Sequence[Conflict]) -> list[Conflict]:
+    """The rules' conflicts, then each found one that reports something new: a found conflict
+    sharing two quoted claims with one already listed is the same disagreement."""
+    out = list(conflicts)
+    for extra in found:
+        spans = {(c.source, c.start, c.end) for c in extra.claims}
+        if any(len(spans & {(c.source, c.start, c.end) for c in o.claims}) >= 2 for o in out):
+            continue
+        out.append(extra)
+    return out
 
 
 def _sorted_conflicts(conflicts: Iterable[Conflict]) -> list[Conflict]:

@@ -17,7 +17,13 @@ from pathlib import Path
 from summarizer.adjudicate import model_decider
 from summarizer.client import ModelClient, make_client, metered
 from summarizer.config import DEMO_NOTICE, Settings
-from summarizer.consolidate import label_items, relabel
+from summarizer.consolidate import (
+    actor_labels,
+    describe_merge,
+    find_disagreements,
+    label_items,
+    relabel,
+)
 from summarizer.errors import InputError, MissingRecording, ModelError, SummarizerError
 from summarizer.extract import aextract, extract
 from summarizer.ingest import Article, load_articles
@@ -135,10 +141,27 @@ def labelled_merge(
     title: str | None = None,
     tag: str = "",
 ) -> Briefing:
-    """Merge with the model's labels of what each item is about; if the model cannot label
-    them, merge by rules alone (the briefing's ``merged_by`` says which it was)."""
+    """Merge with the model's labels of what each item (and actor) is about, and add the
+    disagreements the model finds across items; whatever the model cannot do is done by the
+    rules alone, and the briefing's ``merged_by`` says which it was."""
     labels, kinds = label_items(extractions, client, tag=tag)  # a failed kind: by rules
-    return merge(relabel(extractions, labels), title=title, labelled=kinds)
+    try:
+        found = find_disagreements(extractions, client, tag=tag)
+        searched = True
+    except MissingRecording:
+        raise
+    except ModelError as exc:
+        log.warning("the model could not compare the items for disagreements (%s)", exc)
+        found, searched = [], False
+    briefing = merge(
+        relabel(extractions, labels),
+        title=title,
+        labelled=[k for k in kinds if k != "actors"],
+        same_actor=actor_labels(extractions, labels) if "actors" in kinds else None,
+        found=found,
+    )
+    briefing.merged_by = describe_merge(briefing.merged_by, kinds, searched)
+    return briefing
 
 
 def _summary_failed(exc: ModelError) -> None:

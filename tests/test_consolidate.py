@@ -6,10 +6,19 @@ import re
 from typing import Any
 
 from summarizer.config import Settings
-from summarizer.consolidate import label_items, relabel
+from summarizer.consolidate import (
+    Disagreement,
+    Disagreements,
+    Side,
+    actor_labels,
+    conflicts_of,
+    label_items,
+    relabel,
+)
 from summarizer.merge import MODEL_LABELS, RULES_ONLY, merge
 from summarizer.pipeline import labelled_merge
 from summarizer.schema import (
+    Actor,
     ArticleExtraction,
     Evidence,
     Fact,
@@ -49,17 +58,24 @@ def _extraction(sid: str, positions: list[Position], facts: list[Fact]) -> Artic
     )
 
 
-def _labeller(table: dict[str, str]) -> Any:
-    """A fake model that labels each line by the first table key it contains."""
+def _tool(kwargs: dict[str, Any]) -> str:
+    return str(kwargs["tools"][0]["function"]["name"])
+
+
+def _labeller(table: dict[str, str], found: list[dict[str, Any]] | None = None) -> Any:
+    """A fake model that labels each line by the first table key it contains, and answers a
+    disagreements request with ``found``."""
 
     def answer(kwargs: dict[str, Any]) -> dict[str, Any]:
         user = kwargs["messages"][-1]["content"]
+        if _tool(kwargs) == "Disagreements":
+            return {"disagreements": found or []}
         labels = []
         for line in user.splitlines():
-            found = re.match(r"([PCQF]\d+) ", line)
-            if found:
+            item = re.match(r"([PCQFA]\d+) ", line)
+            if item:
                 label = next((v for k, v in table.items() if k in line), line)
-                labels.append({"id": found.group(1), "label": label})
+                labels.append({"id": item.group(1), "label": label})
         return {"labels": labels}
 
     return answer
@@ -94,8 +110,10 @@ def test_items_worded_differently_fold_when_the_model_labels_them_alike(
     model = ScriptedModel(_labeller(TABLE), repeat_last=True)
     client = fake_client(settings, model)
     briefing = labelled_merge(CORPUS, client)
-    assert briefing.merged_by == MODEL_LABELS
-    assert len(model.requests) == 2  # one call for positions, one for facts
+    assert briefing.merged_by.startswith(MODEL_LABELS + ";")
+    assert "disagreements also sought by the model" in briefing.merged_by
+    # One call for positions, one for facts (no other kind has two items), one for disagreements.
+    assert [_tool(r) for r in model.requests] == ["Labels", "Labels", "Disagreements"]
     ilvesse = [p for p in briefing.positions if p.actor == "Marta Ilvesse"]
     assert len(ilvesse) == 1 and ilvesse[0].sources == ["a", "b"]
     assert len(ilvesse[0].evidence) == 2  # every quote survives the fold
@@ -126,7 +144,8 @@ def test_without_labels_the_rules_alone_miss_what_the_words_hide() -> None:
 def test_a_kind_the_model_cannot_label_is_merged_by_rules(settings: Settings) -> None:
     model = ScriptedModel("no json here", repeat_last=True)
     briefing = labelled_merge(CORPUS, fake_client(settings, model))
-    assert briefing.merged_by.endswith("(by rules alone: facts, positions)")
+    assert "(by rules alone: facts, positions)" in briefing.merged_by
+    assert "conflicts by the rules alone" in briefing.merged_by
     assert len(briefing.positions) == 4
 
 
@@ -137,9 +156,160 @@ def test_unknown_ids_are_reasked_and_unlabelled_items_keep_their_text(
     good = {"labels": [{"id": "P1", "label": "tessel bank concessions"}]}
     model = ScriptedModel(bad, good, {"labels": []})
     labels, kinds = label_items(CORPUS, fake_client(settings, model))
-    assert kinds == ["positions", "commitments", "open_questions", "facts"]
+    assert kinds == ["positions", "commitments", "open_questions", "facts", "actors"]
     assert "unknown ids" in str(model.requests[1]["messages"])
     relabelled = relabel(CORPUS, labels)
     assert relabelled[0].positions[0].issue == "tessel bank concessions"
     assert relabelled[0].positions[1].issue == "ceding the Tessel Bank"  # no label: its own
     assert CORPUS[0].positions[0].issue == "ceding the Tessel Bank"  # the input is not changed
+
+
+# --------------------------------------------------------------------------------------------
+# Disagreements the model finds across items and kinds
+# --------------------------------------------------------------------------------------------
+
+TALKS = [
+    _extraction("a", [], [_fact("a", "whether territory was discussed", "a land swap was")]),
+    _extraction(
+        "b",
+        [_position("b", "A European official", "territory at the talks", "opposes")],
+        [_fact("b", "day of the meeting", "Monday")],
+    ),
+]
+
+
+def test_a_disagreement_in_different_words_and_kinds_becomes_a_quoted_conflict(
+    settings: Settings,
+) -> None:
+    found = [
+        {"topic": "whether territory was discussed", "kind": "outcome",
+         "sides": [{"id": "F1", "value": "yes, a land swap"},
+                   {"id": "P1", "value": "no, not discussed"}]},
+    ]  # fmt: skip
+    model = ScriptedModel(_labeller({}, found), repeat_last=True)
+    briefing = labelled_merge(TALKS, fake_client(settings, model))
+    [conflict] = [c for c in briefing.conflicts if c.topic == "whether territory was discussed"]
+    assert conflict.kind == "outcome"
+    assert [(c.source, c.value) for c in conflict.claims] == [
+        ("a", "yes, a land swap"), ("b", "no, not discussed"),
+    ]  # fmt: skip
+    # Each side is quoted from its own item's evidence, offsets and all.
+    fact, position = TALKS[0].facts[0], TALKS[1].positions[0]
+    assert (conflict.claims[0].quote, conflict.claims[0].start) == (
+        fact.evidence[0].quote, fact.evidence[0].start,
+    )  # fmt: skip
+    assert conflict.claims[1].quote == position.evidence[0].quote
+
+
+def _ids() -> dict[str, Any]:
+    return {
+        "F1": (("a", "facts", 0), TALKS[0].facts[0]),
+        "F2": (("b", "facts", 0), TALKS[1].facts[0]),
+        "P1": (("b", "positions", 0), TALKS[1].positions[0]),
+    }
+
+
+def test_the_code_guards_what_the_model_calls_a_disagreement() -> None:
+    one_article = Disagreement(
+        topic="t", sides=[Side(id="F2", value="Monday"), Side(id="P1", value="Tuesday")]
+    )
+    same_value = Disagreement(
+        topic="t", sides=[Side(id="F1", value="Monday"), Side(id="F2", value="monday")]
+    )
+    unknown = Disagreement(topic="t", sides=[Side(id="F1", value="x"), Side(id="F9", value="y")])
+    kept = Disagreement(topic="t", sides=[Side(id="F1", value="x"), Side(id="F2", value="y")])
+    found = Disagreements(disagreements=[one_article, same_value, unknown, kept])
+    assert [len(c.claims) for c in conflicts_of(found, _ids())] == [2]
+
+
+def test_unknown_ids_in_disagreements_are_reasked(settings: Settings) -> None:
+    bad = {"disagreements": [{"topic": "t", "sides": [{"id": "F7", "value": "x"}]}]}
+    script = iter([bad, {"disagreements": []}])
+
+    def answer(kwargs: dict[str, Any]) -> dict[str, Any]:
+        if _tool(kwargs) == "Disagreements":
+            return next(script)
+        return _labeller({})(kwargs)
+
+    model = ScriptedModel(answer, repeat_last=True)
+    briefing = labelled_merge(TALKS, fake_client(settings, model))
+    asked = [r for r in model.requests if _tool(r) == "Disagreements"]
+    assert len(asked) == 2 and "unknown ids" in str(asked[1]["messages"])
+    assert "disagreements also sought by the model" in briefing.merged_by
+
+
+def test_a_disagreement_the_rules_already_report_is_not_repeated(settings: Settings) -> None:
+    corpus = [
+        _extraction("a", [], [_fact("a", "size of the fund", "€2.4bn")]),
+        _extraction("b", [], [_fact("b", "size of the fund", "€3bn")]),
+    ]
+    found = [
+        {"topic": "fund size", "kind": "amount",
+         "sides": [{"id": "F1", "value": "€2.4bn"}, {"id": "F2", "value": "€3bn"}]},
+    ]  # fmt: skip
+    model = ScriptedModel(_labeller({}, found), repeat_last=True)
+    briefing = labelled_merge(corpus, fake_client(settings, model))
+    assert len(briefing.conflicts) == 1  # the rules' amount conflict; the model's is the same
+
+
+# --------------------------------------------------------------------------------------------
+# Actors the model labels as one
+# --------------------------------------------------------------------------------------------
+
+
+def _people(sid: str, *names: str, kind: str = "person") -> ArticleExtraction:
+    quote = f"{' and '.join(names)} ({sid})"
+    positions = [
+        Position(
+            actor=name, issue="the loan", stance="backs it", sources=[sid],
+            evidence=[_evidence(sid, quote)],
+        )
+        for name in names
+    ]  # fmt: skip
+    return ArticleExtraction(
+        source=Source(id=sid, date="2026-03-02"),
+        actors=[Actor(name=n, type=kind, sources=[sid]) for n in names],  # type: ignore[arg-type]
+        positions=positions,
+    )
+
+
+def test_three_transliterations_labelled_alike_are_one_actor(settings: Settings) -> None:
+    corpus = [
+        _people("a", "Yevhen Dravetsky"), _people("b", "Evgen Dravecki"),
+        _people("c", "Jewhen Drawetzki"),
+    ]  # fmt: skip
+    assert len(merge(corpus).actors) == 3  # the rules alone cannot tell
+    model = ScriptedModel(_labeller({"Dr": "Yevhen Dravetsky"}), repeat_last=True)
+    briefing = labelled_merge(corpus, fake_client(settings, model))
+    [actor] = briefing.actors
+    assert actor.sources == ["a", "b", "c"]
+    assert sorted(actor.aliases + [actor.name]) == [
+        "Evgen Dravecki", "Jewhen Drawetzki", "Yevhen Dravetsky",
+    ]  # fmt: skip
+    assert "actors joined by the model's labels" in briefing.merged_by
+
+
+def test_people_one_article_told_apart_never_join_whatever_the_label(
+    settings: Settings,
+) -> None:
+    corpus = [_people("a", "Ivona Petrak", "Aurel Petrak"), _people("b", "I. Petrak")]
+    model = ScriptedModel(_labeller({"Petrak": "Petrak"}), repeat_last=True)
+    briefing = labelled_merge(corpus, fake_client(settings, model))
+    names = sorted(a.name for a in briefing.actors)
+    assert "Ivona Petrak" in names and "Aurel Petrak" in names
+    assert len(names) >= 2
+
+
+def test_a_person_never_joins_an_organisation(settings: Settings) -> None:
+    corpus = [_people("a", "Maren Tolst"), _people("b", "Halvard Bank", kind="organisation")]
+    labels = {("a", "Maren Tolst"): "HBDB", ("b", "Halvard Bank"): "HBDB"}
+    briefing = merge(corpus, same_actor=labels)
+    assert len(briefing.actors) == 2
+
+
+def test_actor_labels_key_declared_names_by_article() -> None:
+    corpus = [_people("a", "Yevhen Dravetsky", "Maren Tolst")]
+    labels = {("a", "actors", 0): "Y D", ("a", "actors", 1): "M T", ("a", "facts", 0): "x"}
+    assert actor_labels(corpus, labels) == {
+        ("a", "Yevhen Dravetsky"): "Y D", ("a", "Maren Tolst"): "M T",
+    }  # fmt: skip

@@ -131,7 +131,7 @@ def test_default_settings_lose_nothing(
     assert _items(live) == _items(replayed)
     assert [d.reason for d in live.dropped] == [d.reason for d in replayed.dropped]
     # One extraction an article (nothing cut, so no continuation), and the merge's labels.
-    assert live.usage.calls == replayed.usage.calls == len(_seed_files(seeds)) + 4
+    assert live.usage.calls == replayed.usage.calls == len(_seed_files(seeds)) + 6
 
 
 def test_a_low_max_tokens_is_continued_or_named(

@@ -48,8 +48,10 @@ def _draft(kwargs: dict[str, Any]) -> dict[str, Any]:
     summary call gets one sentence citing the first item it was shown."""
     user = kwargs["messages"][-1]["content"]
     if kwargs["tools"][0]["function"]["name"] == "Labels":  # the merge: one label for all
-        ids = re.findall(r"^([PCQF]\d+) ", user, re.MULTILINE)
+        ids = re.findall(r"^([PCQFA]\d+) ", user, re.MULTILINE)
         return {"labels": [{"id": i, "label": "headline"} for i in ids]}
+    if kwargs["tools"][0]["function"]["name"] == "Disagreements":
+        return {"disagreements": []}
     if kwargs["tools"][0]["function"]["name"] == "SummaryDraft":
         first = user.split("\n")[-1].split(" ")[0] if "X1 " not in user else "X1"
         sentence = {"text": "Outlets differ.", "items": [first]}
@@ -161,9 +163,11 @@ def test_record_then_replay_reproduces_the_scores(
 ) -> None:
     code, out, err = _record(cli, tmp_path)
     assert code == 0, out + err
-    assert len(fake_backend.requests) == 6  # one per example article, the labels, the summary
+    # One per example article; labels of its facts and actors, disagreements, the summary; and
+    # the model-assisted merge of the gold: five label kinds and its disagreements.
+    assert len(fake_backend.requests) == 4 + 4 + 6
     folder = tmp_path / "rec" / "fake-model"
-    assert len(list(folder.glob("*.json"))) == 7  # six responses + _run.json
+    assert len(list(folder.glob("*.json"))) == 15  # 14 responses + _run.json
     recorded = re.findall(r"model:fake-model / example / \w+: headline [\d.]+", out)
     assert len(recorded) == 2
 
@@ -178,7 +182,7 @@ def test_record_then_replay_reproduces_the_scores(
     )
     assert code == 0, out + err
     assert re.findall(r"model:fake-model / example / \w+: headline [\d.]+", out) == recorded
-    assert len(fake_backend.requests) == 6  # the replay never reached the model
+    assert len(fake_backend.requests) == 14  # the replay never reached the model
 
 
 def test_recordings_hold_no_key_and_no_article_text(
@@ -281,7 +285,7 @@ def test_rerecording_with_other_settings_clears_old_recordings(
         "99",
     )
     assert code in (0, 1)
-    assert "recording settings changed; removing 6 old recordings" in err
+    assert "recording settings changed; removing 14 old recordings" in err
     info = json.loads((tmp_path / "rec" / "fake-model" / runner.RUN_FILE).read_text("utf-8"))
     assert info["max_tokens"] == 99
 

@@ -67,11 +67,15 @@ class CaseRun:
     notice: str | None = None
     failures: list[str] = field(default_factory=list)
     usage: Usage | None = None
+    #: The model-assisted merge of the per-article gold, scored like ``merge-only``.
+    gold_merge: Scorecard | None = None
 
     def levels(self) -> dict[str, Scorecard]:
         out = {"briefing": self.briefing}
         if self.articles is not None:
             out["articles"] = self.articles
+        if self.gold_merge is not None:
+            out[MERGE_ONLY] = self.gold_merge
         return out
 
 
@@ -174,6 +178,7 @@ def run_model(
     ]
     usage = meter.usage
     return CaseRun(
+        gold_merge=_gold_merge(case, client, config, log),
         case=case.name,
         run=model_run_key(client.model),
         model=client.model,
@@ -183,6 +188,26 @@ def run_model(
         failures=[f"{f.source}: {f.reason}" for f in failures],
         usage=usage,
     )
+
+
+def _gold_merge(
+    case: Case, client: ModelClient, config: ScoreConfig | None, log: Log
+) -> Scorecard | None:
+    """The merge alone, with this model's help: the per-article gold merged as
+    ``merge-only`` does but through :func:`labelled_merge` (label and disagreement calls,
+    recorded and replayed like the rest). Not for the demo model, which never labels."""
+    if client.settings.is_demo_model or len(case.gold_articles) < 2:
+        return None
+    try:
+        merged = labelled_merge(
+            list(case.gold_articles.values()), client, title=case.title, tag=f"{case.name}/gold"
+        )
+    except MissingRecording:
+        raise
+    except ModelError as exc:
+        log(f"{case.name}: the model-assisted merge of the gold failed: {exc}")
+        return None
+    return score(case.gold_briefing, merged, texts=case.texts, config=config)
 
 
 # --------------------------------------------------------------------------------------------
