@@ -47,13 +47,13 @@ from typing import IO, Any, Literal
 from pydantic import BaseModel, Field
 
 from summarizer.cache import ExtractionCache
-from summarizer.client import ModelClient, make_client
+from summarizer.client import ModelClient, make_client, metered
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, InputError
 from summarizer.extract import aextract
 from summarizer.files import write_atomic
 from summarizer.ingest import Article, article_files, load_articles
-from summarizer.pipeline import Extracted, finish
+from summarizer.pipeline import Extracted, consolidates, finish
 from summarizer.render import to_json, to_markdown
 from summarizer.schema import ArticleExtraction, Briefing, Failure, Usage
 
@@ -182,6 +182,9 @@ class EventReport(BaseModel):
     status: EventStatus
     articles: list[ArticleReport] = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage)
+    merge_usage: Usage = Field(
+        default_factory=Usage, description="The merge's model calls (labels, disagreements)."
+    )
     tokens: int = 0
     seconds: float = 0.0
     error: str | None = None
@@ -333,8 +336,10 @@ class _Batch:
         token_budget: int | None,
         output: Path | None,
         observer: BatchObserver,
+        consolidate: bool = False,
     ) -> None:
         self.events = events
+        self.consolidate = consolidate
         self.settings = settings
         self.client = client
         self.owns_client = False
@@ -460,7 +465,12 @@ class _Batch:
     async def _finish(self, event: _Event) -> None:
         # Merging and rendering run on the loop thread: CPU work in a worker thread would only
         # make the loop wait for the GIL. The (fsynced) writes go to a thread.
-        report, briefing, texts = self._merge(event)
+        if self.consolidate and event.extractions:
+            # The model's label and disagreement calls block: keep them off the event loop.
+            labeller = await self._client()
+            report, briefing, texts = await asyncio.to_thread(self._merge, event, labeller)
+        else:
+            report, briefing, texts = self._merge(event)
         if briefing is not None and self.output is not None:
             try:
                 report.outputs = await asyncio.to_thread(self._write, event.spec.name, texts)
@@ -476,7 +486,9 @@ class _Batch:
         self.manifest.write(report)
         self.observer.event_done(self.stats, report)
 
-    def _merge(self, event: _Event) -> tuple[EventReport, Briefing | None, tuple[str, str]]:
+    def _merge(
+        self, event: _Event, labeller: ModelClient | None = None
+    ) -> tuple[EventReport, Briefing | None, tuple[str, str]]:
         reports = [event.reports[a.id] for a in event.articles if a.id in event.reports]
         usage = sum((r.usage for r in reports), Usage())
         report = EventReport(
@@ -492,7 +504,12 @@ class _Batch:
             report.error = "token budget reached before every article was extracted"
             return report, None, ("", "")
         try:
-            briefing = self._brief(event, reports)
+            with metered() as meter:
+                briefing = self._brief(event, reports, labeller)
+            report.merge_usage = meter.usage
+            report.usage = usage + meter.usage
+            report.tokens = report.usage.prompt_tokens + report.usage.completion_tokens
+            briefing.usage = briefing.usage + meter.usage
             texts = (to_json(briefing), to_markdown(briefing))
         except Exception as exc:  # one event's merge must not stop the others
             log.debug("event %s failed", event.spec.name, exc_info=True)
@@ -502,7 +519,9 @@ class _Batch:
         report.status = "partial" if briefing.partial else "ok"
         return report, briefing, texts
 
-    def _brief(self, event: _Event, reports: list[ArticleReport]) -> Briefing:
+    def _brief(
+        self, event: _Event, reports: list[ArticleReport], labeller: ModelClient | None
+    ) -> Briefing:
         done = [event.extractions[a.id] for a in event.articles if a.id in event.extractions]
         extracted = Extracted(
             extractions=done,
@@ -515,7 +534,11 @@ class _Batch:
         if not event.articles and not event.input_failures:
             raise InputError(event.spec.name, "the event has no articles")
         return finish(
-            extracted, event.input_failures, settings=self.settings, title=event.spec.title
+            extracted,
+            event.input_failures,
+            settings=self.settings,
+            title=event.spec.title,
+            labeller=labeller,
         )
 
     def _write(self, name: str, texts: tuple[str, str]) -> list[str]:
@@ -677,6 +700,7 @@ async def arun_batch(
     cache_dir: str | Path | None = None,
     use_cache: bool = True,
     observer: BatchObserver | None = None,
+    consolidate: bool | None = None,
 ) -> BatchResult:
     """Brief every event (a root folder, a manifest file, or :class:`EventSpec` objects).
 
@@ -684,6 +708,9 @@ async def arun_batch(
     nothing is written and, unless ``cache_dir`` is given, nothing is cached.
     ``concurrency``: articles in flight across all events (default: ``Settings.concurrency``).
     ``client``: a ready client (else one is built from ``settings`` when there is work).
+    ``consolidate``: merge each event with the model's labels and its search for
+    disagreements (:func:`summarizer.pipeline.labelled_merge`, about six calls an event);
+    default on, except for the demo model.
     """
     out = Path(output) if output is not None else None
     settings = client.settings if client is not None else settings or Settings.from_env()
@@ -703,6 +730,7 @@ async def arun_batch(
         token_budget=token_budget,
         output=out,
         observer=observer or BatchObserver(),
+        consolidate=consolidates(consolidate, settings),
     )
     with _gc_tuned():
         return await run.run()
@@ -719,6 +747,7 @@ def run_batch(
     cache_dir: str | Path | None = None,
     use_cache: bool = True,
     observer: BatchObserver | None = None,
+    consolidate: bool | None = None,
 ) -> BatchResult:
     """Synchronous twin of :func:`arun_batch` (runs its own event loop)."""
     return asyncio.run(
@@ -732,6 +761,7 @@ def run_batch(
             cache_dir=cache_dir,
             use_cache=use_cache,
             observer=observer,
+            consolidate=consolidate,
         )
     )
 

@@ -116,8 +116,8 @@ def brief(
     consolidate: Annotated[
         bool | None,
         typer.Option(
-            help="Have the model label what each item is about before the merge (about four "
-            "calls an event); default: on, except with the tiny demo model."
+            help="Merge with the model's labels of items and actors and its search for "
+            "disagreements (about six calls an event); default: on, except with the demo model."
         ),
     ] = None,
     base_url: BaseUrl = None,

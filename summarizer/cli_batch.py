@@ -206,6 +206,14 @@ def batch_command(
     mode: Annotated[str | None, typer.Option(help="tools, json_schema, json, md_json.")] = None,
     gguf: Annotated[str | None, typer.Option(help="Run this GGUF file in process.")] = None,
     max_tokens: Annotated[int | None, typer.Option(help="Completion token cap per call.")] = None,
+    consolidate: Annotated[
+        bool | None,
+        typer.Option(
+            help="Merge each event with the model's labels of items and actors and its search "
+            "for disagreements (about six calls an event); default: on, except with the demo "
+            "model."
+        ),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details.")] = False,
 ) -> None:
     """Brief every event under ROOT: concurrent, cached, resumable (rerun to resume)."""
@@ -224,6 +232,7 @@ def batch_command(
             token_budget=token_budget,
             cache_dir=cache_dir,
             use_cache=not no_cache,
+            consolidate=consolidate,
         )
     except KeyboardInterrupt:
         stats = getattr(observer, "stats", None)

@@ -276,15 +276,15 @@ def _merging(
         settings=client.settings,
         title=title,
         decide=model_decider(client) if model_merge else None,
-        labeller=client if _consolidates(consolidate, client) else None,
+        labeller=client if consolidates(consolidate, client.settings) else None,
     )
 
 
-def _consolidates(consolidate: bool | None, client: ModelClient) -> bool:
+def consolidates(consolidate: bool | None, settings: Settings) -> bool:
     """Label items with the model unless told not to; by default not with the tiny demo
     model, whose labels would be noise."""
     if consolidate is None:
-        return not client.settings.is_demo_model
+        return not settings.is_demo_model
     return consolidate
 
 

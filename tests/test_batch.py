@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,18 +29,25 @@ from summarizer.batch import (
     EventReport,
     EventSpec,
     RunStats,
-    arun_batch,
     find_events,
     output_name,
     read_manifest,
-    run_batch,
 )
+from summarizer.batch import arun_batch as _arun_batch
+from summarizer.batch import run_batch as _run_batch
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, InputError, ModelError
 from tests.conftest import fake_client
 from tests.fakes import ScriptedModel
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+# These tests are about the run (scheduling, cache, resume, reports): the scripted model
+# answers extraction requests only, so the merge runs by rules unless a test asks for the
+# model-assisted merge (see test_the_merge_uses_the_model_and_reports_its_calls).
+run_batch = partial(_run_batch, consolidate=False)
+arun_batch = partial(_arun_batch, consolidate=False)
 
 
 def article(event: str, n: int) -> str:
@@ -171,6 +180,37 @@ def test_a_run_writes_a_briefing_per_event_and_a_run_manifest(
     assert [a["status"] for a in beta["articles"]] == ["done"] * 3
     assert all(a["usage"]["prompt_tokens"] == 100 for a in beta["articles"])
     assert result.report.exit_code == 0
+
+
+def test_the_merge_uses_the_model_and_reports_its_calls(
+    tmp_path: Path, settings: Settings
+) -> None:
+    def with_merge(kwargs: dict[str, Any]) -> dict[str, Any]:
+        tool = kwargs["tools"][0]["function"]["name"]
+        user = kwargs["messages"][-1]["content"]
+        if tool == "Labels":
+            ids = re.findall(r"^([PCQFA]\d+) ", user, re.MULTILINE)
+            return {"labels": [{"id": i, "label": "one label"} for i in ids]}
+        if tool == "Disagreements":
+            return {"disagreements": []}
+        return answer(kwargs)
+
+    root = make_events(tmp_path / "in", {"alpha": 2})
+    fake = ScriptedModel(with_merge, repeat_last=True)
+    result = _run_batch(root, output=tmp_path / "out", client=fake_client(settings, fake))
+    tools = [r["tools"][0]["function"]["name"] for r in fake.requests]
+    assert tools.count("Labels") >= 1 and tools.count("Disagreements") == 1
+    briefing = result.briefings["alpha"]
+    assert "model's labels" in (briefing.merged_by or "")
+    assert "disagreements also sought by the model" in (briefing.merged_by or "")
+    [event] = [r for r in lines(tmp_path / "out" / "run.jsonl") if r.get("event") == "alpha"]
+    merge_calls = len(tools) - 2
+    assert event["merge_usage"]["calls"] == merge_calls
+    assert event["usage"]["calls"] == 2 + merge_calls  # extraction and merge, counted once each
+    # A rerun takes the extractions from the cache and asks only the merge's questions again.
+    fake.requests.clear()
+    _run_batch(root, output=tmp_path / "out", client=fake_client(settings, fake))
+    assert "ArticleDraft" not in [r["tools"][0]["function"]["name"] for r in fake.requests]
 
 
 def test_a_rerun_makes_no_model_call(tmp_path: Path, settings: Settings) -> None:
@@ -368,7 +408,7 @@ def requests(url: str) -> int:
 
 def cli(url: str, root: Path, out: Path, *extra: str) -> list[str]:
     return ["batch", str(root), "-o", str(out), "--base-url", url, "--model", "standin",
-            "--progress", "plain", *extra]  # fmt: skip
+            "--progress", "plain", "--no-consolidate", *extra]  # fmt: skip
 
 
 # The command runs in a child process, as a user runs it: it builds a real HTTP client, which

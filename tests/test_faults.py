@@ -512,7 +512,9 @@ def _fault_batch(root: Path, plan: dict[str, Planned], **server: Any) -> FaultRu
 
     async def batch() -> BatchResult:
         async with async_client(settings, tap) as client:
-            return await arun_batch(root / "events", output=root / "out", client=client)
+            return await arun_batch(
+                root / "events", output=root / "out", client=client, consolidate=False
+            )
 
     started = time.monotonic()
     try:
