@@ -11,12 +11,12 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 
 from summarizer import pipeline
+from summarizer.cli_click import ERRORS, EXITS, STOPS, exit_code, one_line
 from summarizer.client import make_client, metered
 from summarizer.config import Settings
 from summarizer.errors import InputError, SummarizerError
@@ -330,12 +330,14 @@ def main(argv: list[str] | None = None) -> None:
             raise
         sys.stderr.write("error: " + " ".join(str(exc).split()) + "\n")
         sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except EXITS as exc:
+        sys.exit(exit_code(exc))
+    except ERRORS as exc:  # a usage error: one line, exit 2 (whichever click typer runs on)
+        line = one_line(exc)
+        if line:
+            sys.stderr.write(line + "\n")
+        sys.exit(exit_code(exc))
+    except STOPS:
         err.print("interrupted")
         sys.exit(130)
     sys.exit(code if isinstance(code, int) else 0)

@@ -23,10 +23,10 @@ import logging
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 
+from summarizer.cli_click import usage_error
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, InputError
 from summarizer.evaluate.cases import Case, Skipped, discover, gold_problems
@@ -152,7 +152,7 @@ def _scored_files(paths: list[Path], cases: list[Case], config: ScoreConfig) -> 
 
 def _modes(record: bool, replay: bool, merge_only: bool) -> tuple[bool, bool, bool]:
     if record and replay:
-        raise click.UsageError("--record and --replay exclude each other")
+        raise usage_error("--record and --replay exclude each other")
     if not (record or replay or merge_only):
         return False, True, True
     return record, replay, merge_only
@@ -268,7 +268,7 @@ def eval_command(
         return
     if score_files:
         if record or replay or merge_only or update_baseline:
-            raise click.UsageError(
+            raise usage_error(
                 "--score runs alone (no --record/--replay/--merge-only/--update-baseline)"
             )
         cases, skipped = _cases(cases_dir, case or [], articles_dir)

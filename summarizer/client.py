@@ -23,18 +23,17 @@ In TOOLS mode (the default for OpenAI, llama.cpp and unknown servers) the client
 instructor's own pieces itself rather than calling ``instructor.patch(...)`` once per request,
 because the patched call re-does per-request work that never changes (about 8 ms of CPU per
 call on these machines: it builds a new wrapper model class, regenerates its JSON schema, walks
-it for async validators and compiles every message as a Jinja template):
+it for async validators and compiles every message as a Jinja template). The instructor
+internals this relies on are named and checked in :mod:`summarizer.instructor_fast`; where
+they differ, every call takes the patched path after one WARNING.
 
-* the response model and its tool definition are prepared once per model with instructor's
-  ``handle_response_model`` and cached;
+* the response model and its tool definition are prepared once per model and cached;
 * the messages are rendered exactly as instructor's templating would render them (see
   :func:`as_data`), so the create function receives byte-for-byte the kwargs the patched call
   sends (``tests/test_client_fast.py`` checks this) and recorded request hashes are unchanged;
-* answers are parsed and validated by instructor's TOOLS response parser
-  (``model_validate_json(..., context=..., strict=True)``); a validation error is re-asked with
-  instructor's TOOLS re-ask handler (the assistant's tool call, then a ``tool`` message with
-  the errors), up to ``max_retries`` times, then salvaged; ``finish_reason == "length"`` goes
-  straight to salvage, as before.
+* answers are parsed and validated by instructor's TOOLS response parser; a validation error
+  is re-asked with instructor's TOOLS re-ask handler, up to ``max_retries`` times, then
+  salvaged; ``finish_reason == "length"`` goes straight to salvage.
 
 JSON_SCHEMA, JSON and MD_JSON modes (and response models that are not plain pydantic models,
 or messages that are not plain text) keep the ``instructor.patch(...)`` path.
@@ -50,12 +49,10 @@ import json
 import logging
 import os
 import re
-import textwrap
 import threading
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import urlparse
@@ -78,6 +75,14 @@ from tenacity import (
 
 from summarizer.config import DEFAULT_GGUF_FILE, DEFAULT_GGUF_PACKAGE, OPENAI_URL, Settings
 from summarizer.errors import ConfigError, ModelError, ServerUnreachable
+from summarizer.instructor_fast import (
+    NEWLINE,
+    ToolsKit,
+    ToolsPlan,
+    plain_model,
+    rendered,
+    tools_kit,
+)
 from summarizer.schema import Usage
 
 log = logging.getLogger(__name__)
@@ -318,7 +323,7 @@ class ModelClient:
         self._create = instructor.patch(create=create, mode=_MODES[mode]) if create else None
         self._acreate = instructor.patch(create=acreate, mode=_MODES[mode]) if acreate else None
         if mode == "tools":
-            _tools_kit()  # imports instructor's handlers now, not on the first call's loop turn
+            tools_kit()  # imports instructor's handlers now, not on the first call's loop turn
 
     def _kwargs(
         self, response_model: type[T], messages: Sequence[dict[str, str]]
@@ -345,16 +350,16 @@ class ModelClient:
         is_async: bool,
     ) -> _ToolsCall[T] | None:
         """A TOOLS-mode call driven here, or None where the instructor.patch path must run."""
-        if self.mode != "tools" or not _plain_model(response_model):
+        if self.mode != "tools" or not plain_model(response_model):
             return None
-        kit = _tools_kit()
-        rendered = _rendered(messages, context)
-        if kit is None or rendered is None or self.settings.max_retries < 0:
+        kit = tools_kit()
+        messages_sent = rendered(messages, context)
+        if kit is None or messages_sent is None or self.settings.max_retries < 0:
             return None
         plan = kit.plan(response_model)
         kwargs = self._kwargs(response_model, ())
         del kwargs["response_model"], kwargs["max_retries"]
-        kwargs["messages"] = rendered
+        kwargs["messages"] = messages_sent
         # Fresh outer containers per call (as instructor builds them); the schema is shared.
         kwargs["tools"] = [{**tool, "function": dict(tool["function"])} for tool in plan.tools]
         kwargs["tool_choice"] = {**plan.tool_choice, "function": dict(plan.tool_choice["function"])}
@@ -373,24 +378,11 @@ class ModelClient:
         """Call the model once (plus re-asks) and return a validated ``response_model``."""
         if self._create is None or self._send is None:
             raise ConfigError("this client has no synchronous backend")
-        token = call_tag.set(tag)
-        try:
+        with _calling(tag):
             call = self._tools_call(response_model, messages, context, is_async=False)
             if call is None:
                 return _counted(self._patched(self._create, response_model, messages, context))
-            while True:
-                try:
-                    completion = self._send(**call.kwargs)
-                except Exception as exc:
-                    return _counted(call.give_up(exc))
-                result = call.answer(completion)
-                if result is not None:
-                    return _counted(result)
-        except ModelError as exc:
-            _count(exc.usage if isinstance(exc.usage, Usage) else None)
-            raise
-        finally:
-            call_tag.reset(token)
+            return _counted(_drive(call, self._send))
 
     async def astructured(
         self,
@@ -403,25 +395,12 @@ class ModelClient:
         """Async twin of :meth:`structured`."""
         if self._acreate is None or self._asend is None:
             raise ConfigError("this client has no asynchronous backend")
-        token = call_tag.set(tag)
-        try:
+        with _calling(tag):
             call = self._tools_call(response_model, messages, context, is_async=True)
             if call is None:
                 patched = await self._apatched(self._acreate, response_model, messages, context)
                 return _counted(patched)
-            while True:
-                try:
-                    completion = await self._asend(**call.kwargs)
-                except Exception as exc:
-                    return _counted(call.give_up(exc))
-                result = call.answer(completion)
-                if result is not None:
-                    return _counted(result)
-        except ModelError as exc:
-            _count(exc.usage if isinstance(exc.usage, Usage) else None)
-            raise
-        finally:
-            call_tag.reset(token)
+            return _counted(await _adrive(call, self._asend))
 
     def _patched(
         self,
@@ -432,8 +411,7 @@ class ModelClient:
     ) -> Structured[T]:
         """The call through ``instructor.patch(create=...)`` (modes other than TOOLS)."""
         try:
-            messages, context = as_data(messages, context)
-            value = create(context=context, **self._kwargs(response_model, messages))
+            value = create(**self._patched_kwargs(response_model, messages, context))
         except Exception as exc:  # instructor wraps everything; sort it out
             return _recover(exc, response_model, self.settings)
         return Structured(value=value, usage=_usage(getattr(value, "_total_usage", None)))
@@ -447,11 +425,19 @@ class ModelClient:
     ) -> Structured[T]:
         """Async twin of :meth:`_patched`."""
         try:
-            messages, context = as_data(messages, context)
-            value = await acreate(context=context, **self._kwargs(response_model, messages))
+            value = await acreate(**self._patched_kwargs(response_model, messages, context))
         except Exception as exc:
             return _recover(exc, response_model, self.settings)
         return Structured(value=value, usage=_usage(getattr(value, "_total_usage", None)))
+
+    def _patched_kwargs(
+        self,
+        response_model: type[T],
+        messages: Sequence[dict[str, str]],
+        context: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        data, context = as_data(messages, context)
+        return {"context": context, **self._kwargs(response_model, data)}
 
     def close(self) -> None:
         """Close the synchronous HTTP client (async ones need :meth:`aclose`). Idempotent."""
@@ -469,87 +455,40 @@ class ModelClient:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _ToolsPlan:
-    """What instructor prepares for one response model in TOOLS mode."""
-
-    model: type[BaseModel]  # instructor's wrapper of the response model: it validates answers
-    tools: list[dict[str, Any]]
-    tool_choice: dict[str, Any]
-
-
-class _ToolsKit:
-    """instructor's TOOLS-mode request preparation, response parser and re-ask handler."""
-
-    def __init__(self) -> None:
-        from instructor.processing.response import handle_response_model
-        from instructor.v2.core.providers import Provider
-        from instructor.v2.core.registry import mode_registry
-        from instructor.v2.core.retry import _RETRYABLE_PARSE_ERRORS
-
-        handlers = mode_registry.get_handlers(Provider.OPENAI, instructor.Mode.TOOLS)
-        self.parse: Callable[..., Any] = handlers.response_parser
-        self.reask: Callable[..., dict[str, Any]] = handlers.reask_handler
-        self.retryable: tuple[type[Exception], ...] = tuple(_RETRYABLE_PARSE_ERRORS)
-        self._prepare: Callable[..., tuple[Any, dict[str, Any]]] = handle_response_model
-        self._plans: dict[type[BaseModel], _ToolsPlan] = {}
-        self._lock = threading.Lock()
-
-    def plan(self, response_model: type[BaseModel]) -> _ToolsPlan:
-        plan = self._plans.get(response_model)
-        if plan is None:
-            with self._lock:
-                plan = self._plans.get(response_model)
-                if plan is None:
-                    prepared, kwargs = self._prepare(response_model, mode=instructor.Mode.TOOLS)
-                    plan = _ToolsPlan(prepared, kwargs["tools"], kwargs["tool_choice"])
-                    self._plans[response_model] = plan
-        return plan
-
-
-@lru_cache(maxsize=1)
-def _tools_kit() -> _ToolsKit | None:
-    """instructor's TOOLS handlers, or None with an instructor whose internals differ."""
+@contextlib.contextmanager
+def _calling(tag: str) -> Iterator[None]:
+    """Around every call: the tag names it (for recorders and messages), and a call that
+    fails for good still counts the tokens it used."""
+    token = call_tag.set(tag)
     try:
-        return _ToolsKit()
-    except (ImportError, AttributeError, KeyError, TypeError) as exc:  # pragma: no cover
-        log.debug("instructor's TOOLS handlers are not available (%s): patched path only", exc)
-        return None
+        yield
+    except ModelError as exc:
+        _count(exc.usage if isinstance(exc.usage, Usage) else None)
+        raise
+    finally:
+        call_tag.reset(token)
 
 
-def _plain_model(response_model: Any) -> bool:
-    return isinstance(response_model, type) and issubclass(response_model, BaseModel)
+def _drive(call: _ToolsCall[T], send: CreateFn) -> Structured[T]:
+    """Send, read the answer, send the re-ask if there is one: the TOOLS-mode conversation."""
+    while True:
+        try:
+            completion = send(**call.kwargs)
+        except Exception as exc:
+            return call.give_up(exc)
+        if (result := call.answer(completion)) is not None:
+            return result
 
 
-def _rendered(
-    messages: Sequence[dict[str, str]], context: dict[str, Any] | None
-) -> list[dict[str, Any]] | None:
-    """The messages as the patched call sends them, or None for any it would treat specially.
-
-    instructor rebuilds each message as ``{"role", "content", **others}``; with a ``context``
-    it renders the template :func:`as_data` made of each message, which yields the text with
-    newlines normalised and one trailing newline dropped (as ``as_data`` prepares it), then
-    ``textwrap.dedent``-ed (as instructor's ``apply_template`` does).
-    """
-    out: list[dict[str, Any]] = []
-    for message in messages:
-        content = message.get("content") if isinstance(message, dict) else None
-        if not isinstance(content, str) or "type" in message or "role" not in message:
-            return None
-        if context:
-            content = _templated(content)
-        elif not content:
-            return None  # instructor turns empty content into a content-part list
-        rest = {k: v for k, v in message.items() if k not in ("role", "content")}
-        out.append({"role": message["role"], "content": content, **rest})
-    return out
-
-
-@lru_cache(maxsize=64)
-def _templated(text: str) -> str:
-    """What instructor's templating makes of the template :func:`as_data` builds for ``text``
-    (cached: the system prompt is the same for every article)."""
-    return textwrap.dedent(_NEWLINE.sub("\n", text).removesuffix("\n"))
+async def _adrive(call: _ToolsCall[T], send: AsyncCreateFn) -> Structured[T]:
+    """:func:`_drive` for an async ``send`` (the only difference is the ``await``)."""
+    while True:
+        try:
+            completion = await send(**call.kwargs)
+        except Exception as exc:
+            return call.give_up(exc)
+        if (result := call.answer(completion)) is not None:
+            return result
 
 
 class _ToolsCall(Generic[T]):
@@ -558,8 +497,8 @@ class _ToolsCall(Generic[T]):
 
     def __init__(
         self,
-        kit: _ToolsKit,
-        plan: _ToolsPlan,
+        kit: ToolsKit,
+        plan: ToolsPlan,
         response_model: type[T],
         kwargs: dict[str, Any],
         context: dict[str, Any] | None,
@@ -626,9 +565,6 @@ def _completion_usage(completion: Any) -> Usage:
     )
 
 
-_NEWLINE = re.compile(r"\r\n|\r")
-
-
 def as_data(
     messages: Sequence[dict[str, str]], context: dict[str, Any] | None
 ) -> tuple[list[dict[str, str]], dict[str, Any] | None]:
@@ -647,7 +583,7 @@ def as_data(
         key = f"_summarizer_message_{n}"
         # What rendering plain text did before: newlines as \n, one trailing newline dropped
         # (so prompts, and the request hashes of recordings, stay as they were).
-        holders[key] = _NEWLINE.sub("\n", message["content"]).removesuffix("\n")
+        holders[key] = NEWLINE.sub("\n", message["content"]).removesuffix("\n")
         out.append({**message, "content": "{{ " + key + " }}"})
     return out, {**context, **holders}
 

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from summarizer.errors import InputError
+from summarizer.errors import ConfigError
 from summarizer.schema import Actor, Briefing, Evidence
 
 FORMATS = ("json", "md", "html")
@@ -51,7 +51,7 @@ def format_from(output: Path | None, fmt: str | None) -> str:
     if fmt == "markdown":
         fmt = "md"
     if fmt not in FORMATS:
-        raise InputError("--format", f"unknown format {fmt!r}; use json, md or html")
+        raise ConfigError(f"--format: unknown format {fmt!r}; use json, md or html")
     return fmt
 
 
@@ -66,7 +66,7 @@ def render(briefing: Briefing, fmt: str, *, texts: Mapping[str, str] | None = No
         from summarizer.html_report import to_html
 
         return to_html(briefing, texts)
-    raise InputError("--format", f"unknown format {fmt!r}; use json, md or html")
+    raise ConfigError(f"--format: unknown format {fmt!r}; use json, md or html")
 
 
 def to_json(briefing: Briefing) -> str:

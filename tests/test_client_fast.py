@@ -28,7 +28,6 @@ from summarizer.client import (
     OpenAIClients,
     Structured,
     _plain,
-    _rendered,
     as_data,
     client_from_functions,
     make_client,
@@ -37,6 +36,8 @@ from summarizer.config import Settings
 from summarizer.errors import ModelError
 from summarizer.extract import aextract, build_messages, extract
 from summarizer.ingest import Article
+from summarizer.instructor_fast import rendered as _rendered
+from summarizer.instructor_fast import tools_kit
 from summarizer.recording import request_hash
 from summarizer.schema import ArticleDraft
 from tests.fakes import ScriptedModel, completion
@@ -260,7 +261,7 @@ def test_other_modes_and_models_keep_the_patched_path(settings: Settings) -> Non
 
 
 def test_the_tool_definition_is_prepared_once_and_never_changed(settings: Settings) -> None:
-    kit = client_module._tools_kit()
+    kit = tools_kit()
     assert kit is not None
     plan = kit.plan(ArticleDraft)
     before = json.dumps([plan.tools, plan.tool_choice])
@@ -284,7 +285,8 @@ def test_extract_results_are_unchanged(settings: Settings) -> None:
     patched._create = instructor.patch(create=patched._send, mode=instructor.Mode.TOOLS)
     slow = extract(ARTICLE, patched)
     assert fast.model_dump(exclude={"usage"}) == slow.model_dump(exclude={"usage"})
-    assert TEXT  # the article the items are grounded in
+    evidence = [ev for item in [*fast.commitments, *fast.open_questions] for ev in item.evidence]
+    assert evidence and all(TEXT[ev.start : ev.end] == ev.quote for ev in evidence)
 
 
 # --------------------------------------------------------------------------------------------

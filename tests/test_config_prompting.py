@@ -67,10 +67,10 @@ def test_chat_renders_system_and_user() -> None:
 def test_the_extraction_overhead_stays_small() -> None:
     # `python benchmarks/bench_prompt_tokens.py` counts tokens (1,198 with SmolLM2's BPE
     # tokenizer, for a limit of 1,200); characters are a tokenizer-free guard against growth.
-    from summarizer.client import _tools_kit
+    from summarizer.instructor_fast import tools_kit
     from summarizer.schema import ArticleDraft
 
-    kit = _tools_kit()
+    kit = tools_kit()
     assert kit is not None
     tools = json.dumps(kit.plan(ArticleDraft).tools, separators=(",", ":"))
     system = chat("extract_v2", only="", article_id="a", title="", outlet="", date="",

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from summarizer.cli import app
-from summarizer.errors import InputError
+from summarizer.errors import ConfigError, InputError
 from summarizer.html_report import load_texts, segments, to_html, view_model
 from summarizer.render import format_from, md_code, render, to_json, to_markdown
 from summarizer.schema import (
@@ -234,9 +234,10 @@ def test_format_from(output: Path | None, fmt: str | None, expected: str) -> Non
     assert format_from(output, fmt) == expected
 
 
-def test_unknown_format() -> None:
-    with pytest.raises(InputError, match="json, md or html"):
+def test_unknown_format_is_a_usage_error() -> None:
+    with pytest.raises(ConfigError, match="json, md or html") as exc:
         format_from(None, "pdf")
+    assert exc.value.exit_code == 2
 
 
 def test_render_dispatch() -> None:
