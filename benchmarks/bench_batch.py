@@ -10,11 +10,11 @@ What it does, in one run:
 2. starts ``benchmarks/standin_server.py`` in its own process (real HTTP on 127.0.0.1, fixed
    ``--latency``, schema-valid canned answers whose quotes are sentences of the article), and
    a second one with no latency for the CPU probes;
-3. **cold**: ``summarizer.batch.arun_batch`` over every event at ``--concurrency`` with an empty
+3. **cold**: ``summarizer.batch.run.arun_batch`` over every event at ``--concurrency`` with an empty
    cache, in a fresh process, with the package's client (instructor); the ideal wall time is
    ``articles / concurrency x latency``;
 4. **cold, lean client**: the same with ``benchmarks/lean_client.py``, the prototype of a
-   leaner ``ModelClient`` whose ideas are now in ``summarizer/client.py`` (a reference row:
+   leaner ``ModelClient`` whose ideas are now in ``summarizer/model/client.py`` (a reference row:
    the package client should be at least as fast);
 5. **warm**: the cold run again over its now full cache (it must make no model call);
 6. **CPU probes**: ``--probe`` articles one at a time (concurrency 1) against the no-latency
@@ -116,7 +116,7 @@ def _max_rss_mb() -> float:
 
 
 async def _arun(client_kind: str, url: str, **options: Any) -> Any:
-    from summarizer.batch import arun_batch
+    from summarizer.batch.run import arun_batch
 
     if client_kind == "lean":
         from benchmarks.lean_client import LeanClient
@@ -154,7 +154,7 @@ def phase_batch(args: argparse.Namespace) -> dict[str, Any]:
 
 def phase_probe(args: argparse.Namespace) -> dict[str, Any]:
     """Process CPU between consecutive finished articles, one article at a time."""
-    from summarizer.batch import ArticleReport, BatchObserver, EventSpec, RunStats
+    from summarizer.batch.run import ArticleReport, BatchObserver, EventSpec, RunStats
 
     class Clock(BatchObserver):
         def __init__(self) -> None:
@@ -184,8 +184,8 @@ def phase_naive(args: argparse.Namespace) -> dict[str, Any]:
     import instructor
     import openai
 
-    from summarizer.extract import build_messages
-    from summarizer.ingest import load_articles
+    from summarizer.extract.extraction import build_messages
+    from summarizer.ingest.articles import load_articles
     from summarizer.schema import ArticleDraft
 
     folders = sorted(p for p in args.corpus.iterdir() if p.is_dir())

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from summarizer.merge import merge  # noqa: E402
+from summarizer.merge.fold import merge  # noqa: E402
 from tests.factories import synthetic_corpus  # noqa: E402
 
 DEFAULT_SIZES = (100, 1000, 5000)

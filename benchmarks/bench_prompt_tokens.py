@@ -19,12 +19,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from summarizer.client import client_from_functions, default_gguf_path  # noqa: E402
 from summarizer.config import Settings  # noqa: E402
 from summarizer.errors import ModelError  # noqa: E402
-from summarizer.extract import extract  # noqa: E402
-from summarizer.ingest import Article, load_articles  # noqa: E402
-from summarizer.recording import Recordings  # noqa: E402
+from summarizer.extract.extraction import extract  # noqa: E402
+from summarizer.ingest.articles import Article, load_articles  # noqa: E402
+from summarizer.model.client import client_from_functions, default_gguf_path  # noqa: E402
+from summarizer.model.recording import Recordings  # noqa: E402
 
 
 def tokenizer() -> Any:

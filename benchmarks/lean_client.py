@@ -1,8 +1,8 @@
-"""A PROTOTYPE for ``summarizer/client.py``: TOOLS-mode structured calls without instructor's
+"""A PROTOTYPE for ``summarizer/model/client.py``: TOOLS-mode structured calls without instructor's
 per-call overhead. Used by ``bench_batch.py`` (the ``lean`` rows) as a reference; it is not used
 by the package.
 
-SUPERSEDED: ``summarizer.client.ModelClient`` now does all of this in TOOLS mode (with
+SUPERSEDED: ``summarizer.model.client.ModelClient`` now does all of this in TOOLS mode (with
 instructor's own request preparation, response parser and re-ask handler, and the SDK's
 transform skipped for whole requests, not only the tools), and is faster than this prototype
 in ``bench_batch.py``. Kept only so that the benchmark's reference row stays comparable.
@@ -23,7 +23,7 @@ recordings keep their hashes):
 * the answer is validated with ``response_model.model_validate_json(arguments, context=...)``;
 * a validation error is re-asked exactly as instructor does (the assistant's tool call, then a
   ``tool`` message with the error), up to ``max_retries`` times; then the last output is
-  salvaged (``summarizer.client.salvage``), and ``finish_reason == "length"`` goes straight to
+  salvaged (``summarizer.model.client.salvage``), and ``finish_reason == "length"`` goes straight to
   salvage;
 * the async OpenAI client uses the aiohttp transport (``openai.DefaultAioHttpClient``; aiohttp
   is already installed as an instructor dependency), about 1 ms less CPU per call than httpx2;
@@ -45,15 +45,15 @@ import openai
 from instructor.v2.providers.openai.schema import generate_openai_schema
 from pydantic import BaseModel, ValidationError
 
-from summarizer.client import (
+from summarizer.config import Settings
+from summarizer.errors import ModelError
+from summarizer.model.client import (
     ModelClient,
     Structured,
     call_tag,
     salvage,
     with_async_transport_retries,
 )
-from summarizer.config import Settings
-from summarizer.errors import ModelError
 from summarizer.schema import Usage
 
 T = TypeVar("T", bound=BaseModel)

@@ -12,7 +12,7 @@ Usage::
 
 ``fill`` rewrites the file in place (``--dry-run`` only reports). A quote must occur verbatim;
 when it does not, the tool prints the nearest span that ``locate`` (the function the pipeline's
-grounding uses, :mod:`summarizer.locate`) finds
+grounding uses, :mod:`summarizer.extract.locate`) finds
 (normalized or fuzzy) as a hint, and leaves the item for the labeller to fix. For a quote that
 occurs more than once, offsets already given are kept when they match; otherwise the first
 occurrence is taken, with a warning.
@@ -42,7 +42,7 @@ if str(_ROOT) not in sys.path:
 
 
 def _light_package() -> None:
-    """Make ``summarizer.schema`` and ``summarizer.locate`` importable on their own.
+    """Make ``summarizer.schema`` and ``summarizer.extract.locate`` importable on their own.
 
     The tool needs only those two modules (no I/O, no model client). When the package's
     ``__init__`` cannot be imported (a missing optional dependency, work in progress), register a
@@ -60,7 +60,7 @@ _light_package()
 
 from pydantic import BaseModel, ValidationError  # noqa: E402
 
-from summarizer.locate import locate  # noqa: E402  (re-exported by summarizer.grounding)
+from summarizer.extract.locate import locate  # noqa: E402  (re-exported by summarizer.extract.grounding)
 from summarizer.schema import ArticleExtraction, Briefing  # noqa: E402
 
 ITEM_SECTIONS = ("positions", "commitments", "open_questions", "facts")

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from summarizer.evaluate.cases import Case, discover  # noqa: E402
 from summarizer.evaluate.scorer import identity, score  # noqa: E402
-from summarizer.merge import merge  # noqa: E402
+from summarizer.merge.fold import merge  # noqa: E402
 from summarizer.schema import Commitment, Evidence, Fact, OpenQuestion, Position  # noqa: E402
 
 Item = Position | Commitment | OpenQuestion | Fact

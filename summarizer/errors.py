@@ -1,6 +1,6 @@
 """Named errors.
 
-Library code raises these; only ``summarizer.cli`` turns them into one-line messages and exit
+Library code raises these; only ``summarizer.cli.main`` turns them into one-line messages and exit
 codes. Three families are kept apart because a user acts on them differently:
 
 * :class:`ConfigError` -- the user configured something wrong (no key, bad URL, missing GGUF).
@@ -24,6 +24,17 @@ class ConfigError(SummarizerError):
     """The configuration cannot work (missing key, unknown mode, missing model file)."""
 
     exit_code = 2
+
+
+class MissingDependency(ConfigError, ImportError):
+    """An optional dependency is not installed. An ``ImportError`` (as callers expect of an
+    import that failed) and a :class:`ConfigError` (one line at the CLI); the message names
+    the extra to install."""
+
+    def __init__(self, what: str, package: str, extra: str) -> None:
+        super().__init__(f"{what} needs {package}: pip install 'summarizer[{extra}]'")
+        self.package = package
+        self.extra = extra
 
 
 class InputError(SummarizerError):

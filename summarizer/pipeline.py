@@ -14,22 +14,22 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from summarizer.adjudicate import model_decider
-from summarizer.client import ModelClient, make_client, metered
 from summarizer.config import DEMO_NOTICE, Settings
-from summarizer.consolidate import (
+from summarizer.errors import InputError, MissingRecording, ModelError, SummarizerError
+from summarizer.extract.extraction import aextract, extract
+from summarizer.extract.summary import asummarize, summarize
+from summarizer.ingest.articles import Article, load_articles
+from summarizer.merge.adjudicate import model_decider
+from summarizer.merge.consolidate import (
     actor_labels,
     describe_merge,
     find_disagreements,
     label_items,
     relabel,
 )
-from summarizer.errors import InputError, MissingRecording, ModelError, SummarizerError
-from summarizer.extract import aextract, extract
-from summarizer.ingest import Article, load_articles
-from summarizer.merge import merge
+from summarizer.merge.fold import merge
+from summarizer.model.client import ModelClient, make_client, metered
 from summarizer.schema import ArticleExtraction, Briefing, Failure
-from summarizer.summarize import asummarize, summarize
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def finish(
     """Merge, then record failures and the demo-model notice on the briefing.
 
     ``labeller``: a client whose model labels what each item is about before the merge
-    (:mod:`summarizer.consolidate`); ``decide`` is the older pairwise pass for pairs the
+    (:mod:`summarizer.merge.consolidate`); ``decide`` is the older pairwise pass for pairs the
     matcher cannot settle.
     """
     all_failures = [*failures, *extracted.failures]
@@ -209,7 +209,7 @@ def brief(
     With ``summary`` (the default) the model also writes the event summary from the merged
     items (one more call); pass ``summary=False`` for items only. ``consolidate`` (default:
     on, except with the tiny demo model) has the model label what each item is about before
-    the merge (about four calls an event; :mod:`summarizer.consolidate`). ``model_merge`` asks
+    the merge (about four calls an event; :mod:`summarizer.merge.consolidate`). ``model_merge`` asks
     the model about item pairs the rules cannot decide (used only without ``consolidate``).
     """
     articles, failures = gather_articles(inputs)

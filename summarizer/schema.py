@@ -4,7 +4,8 @@ Two layers, on purpose:
 
 * **Draft models** (``ArticleDraft`` and its items) are what the LLM fills through instructor.
   They carry a ``quote`` but no offsets and no source ids: a model cannot count characters, so
-  offsets are computed by :mod:`summarizer.grounding`. When instructor validates a draft with the
+  offsets are computed by :mod:`summarizer.extract.grounding`. When instructor validates a draft
+  with the
   article text in its validation context, a quote that cannot be found in the article is a
   validation error, and instructor re-asks the model with that reason.
 * **Stored models** (``ArticleExtraction``, ``Briefing``) carry :class:`Evidence` with exact
@@ -33,7 +34,7 @@ from pydantic import (
     field_validator,
 )
 
-from summarizer.locate import locate
+from summarizer.extract.locate import locate
 
 SCHEMA_VERSION = "1"
 

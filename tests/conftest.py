@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.client import ModelClient, client_from_functions
 from summarizer.config import Settings
+from summarizer.model.client import ModelClient, client_from_functions
 from tests.fakes import ScriptedModel
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.actors import Mention, fold_token, parse_name, resolve, role_key
+from summarizer.merge.actors import Mention, fold_token, parse_name, resolve, role_key
 from summarizer.schema import ActorType
 
 

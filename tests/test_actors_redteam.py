@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.actors import Mention, parse_name, resolve
-from summarizer.merge import briefing_as_extraction, merge
+from summarizer.merge.actors import Mention, parse_name, resolve
+from summarizer.merge.fold import briefing_as_extraction, merge
 from summarizer.schema import Actor, ActorType
 from tests.factories import commitment, extraction, position
 
@@ -227,7 +227,7 @@ def test_a_suffix_is_kept_in_the_name_shown() -> None:
 def test_a_person_is_named_by_a_name_never_by_an_office() -> None:
     """A surname declared with an office ("Merz", "the German Chancellor") is called by the
     name, so it can never share a name with an office-only actor."""
-    from summarizer.merge import merge
+    from summarizer.merge.fold import merge
     from summarizer.schema import Actor
     from tests.factories import commitment, extraction, position
 

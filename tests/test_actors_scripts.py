@@ -7,10 +7,10 @@ texts in those scripts looked alike.
 
 from __future__ import annotations
 
-from summarizer.actors import fold_token
-from summarizer.merge import merge
+from summarizer.merge.actors import fold_token
+from summarizer.merge.fold import merge
+from summarizer.merge.similarity import text_key
 from summarizer.schema import Actor, ArticleExtraction, Evidence, Position, Source
-from summarizer.similarity import text_key
 
 
 def _extraction(

@@ -3,8 +3,8 @@ from __future__ import annotations
 import httpx2 as httpx
 import openai
 
-from summarizer.adjudicate import model_decider
 from summarizer.config import Settings
+from summarizer.merge.adjudicate import model_decider
 from tests.conftest import fake_client
 from tests.fakes import ScriptedModel
 

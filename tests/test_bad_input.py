@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 
 from benchmarks.standin_server import article_of, draft_for
-from summarizer.cli import main
+from summarizer.cli.main import main
 from summarizer.config import Settings
 from summarizer.errors import InputError
-from summarizer.extract import extract, split_text
-from summarizer.ingest import Article, load_articles, read_article
+from summarizer.extract.extraction import extract, split_text
+from summarizer.ingest.articles import Article, load_articles, read_article
 from summarizer.pipeline import brief
 from tests.conftest import fake_client
 from tests.fakes import ScriptedModel

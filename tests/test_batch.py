@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from benchmarks.standin_server import article_of, draft_for, start_server
-from summarizer.batch import (
+from summarizer.batch.run import (
     ArticleReport,
     BatchObserver,
     EventReport,
@@ -33,8 +33,8 @@ from summarizer.batch import (
     output_name,
     read_manifest,
 )
-from summarizer.batch import arun_batch as _arun_batch
-from summarizer.batch import run_batch as _run_batch
+from summarizer.batch.run import arun_batch as _arun_batch
+from summarizer.batch.run import run_batch as _run_batch
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, InputError, ModelError
 from tests.conftest import fake_client

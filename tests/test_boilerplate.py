@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from summarizer.boilerplate import find_boilerplate, split_lines, strip_boilerplate
+from summarizer.ingest.boilerplate import find_boilerplate, split_lines, strip_boilerplate
 from tests.conftest import EXAMPLE_DIR
 
 # What must go from each seed: (rule, how the removed line starts). Every other non-blank line

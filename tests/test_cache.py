@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import cache as cache_module
-from summarizer.cache import ExtractionCache
+from summarizer.batch import cache as cache_module
+from summarizer.batch.cache import ExtractionCache
 from summarizer.config import Settings
-from summarizer.ingest import Article
+from summarizer.ingest.articles import Article
 from summarizer.schema import ArticleExtraction, Usage
 
 TEXT = "Premier Voronov said the boats would withdraw within two weeks.\n"
@@ -109,7 +109,7 @@ def test_a_damaged_entry_is_a_miss(
     store = ExtractionCache(tmp_path, base())
     path = store.put(ARTICLE, extraction())
     path.write_bytes(damage)
-    with caplog.at_level(logging.WARNING, logger="summarizer.cache"):
+    with caplog.at_level(logging.WARNING, logger="summarizer.batch.cache"):
         assert store.get(ARTICLE) is None
     assert "damaged" in caplog.text
     store.put(ARTICLE, extraction())

@@ -11,7 +11,7 @@ import sys
 import pytest
 import typer
 
-from summarizer.cli import app, main
+from summarizer.cli.main import app, main
 
 USAGE_MISTAKES = [
     ["brief", "--bogus"],
@@ -83,7 +83,7 @@ def test_a_bare_command_shows_the_help_without_an_error_line(
 
 
 def test_the_family_typer_runs_on_is_named() -> None:
-    from summarizer import cli_click
+    from summarizer.cli import click_compat as cli_click
 
     vendored = importlib.util.find_spec("typer._click") is not None
     expected = "typer._click.exceptions" if vendored else "click.exceptions"

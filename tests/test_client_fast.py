@@ -1,6 +1,6 @@
 """ModelClient's TOOLS-mode path (instructor's handlers driven directly) against the
 ``instructor.patch(create=...)`` path it replaces: the create function must receive the very
-same kwargs, byte for byte, so that recorded request hashes (``summarizer.recording``) and
+same kwargs, byte for byte, so that recorded request hashes (``summarizer.model.recording``) and
 re-asks do not change; and the outcome (value, salvage, errors) must be the same.
 """
 
@@ -22,8 +22,12 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-import summarizer.client as client_module
-from summarizer.client import (
+import summarizer.model.client as client_module
+from summarizer.config import Settings
+from summarizer.errors import ModelError
+from summarizer.extract.extraction import aextract, build_messages, extract
+from summarizer.ingest.articles import Article
+from summarizer.model.client import (
     ModelClient,
     OpenAIClients,
     Structured,
@@ -32,13 +36,9 @@ from summarizer.client import (
     client_from_functions,
     make_client,
 )
-from summarizer.config import Settings
-from summarizer.errors import ModelError
-from summarizer.extract import aextract, build_messages, extract
-from summarizer.ingest import Article
-from summarizer.instructor_fast import rendered as _rendered
-from summarizer.instructor_fast import tools_kit
-from summarizer.recording import request_hash
+from summarizer.model.instructor_fast import rendered as _rendered
+from summarizer.model.instructor_fast import tools_kit
+from summarizer.model.recording import request_hash
 from summarizer.schema import ArticleDraft
 from tests.fakes import ScriptedModel, completion
 from tests.test_extract import ARTICLE, TEXT, draft

@@ -6,7 +6,7 @@ import pytest
 
 from summarizer.config import DEMO_MODEL_NAME, Settings
 from summarizer.errors import ConfigError
-from summarizer.prompting import chat, render
+from summarizer.extract.prompting import chat, render
 
 
 def test_nothing_configured_means_the_embedded_demo_model() -> None:
@@ -67,7 +67,7 @@ def test_chat_renders_system_and_user() -> None:
 def test_the_extraction_overhead_stays_small() -> None:
     # `python benchmarks/bench_prompt_tokens.py` counts tokens (1,198 with SmolLM2's BPE
     # tokenizer, for a limit of 1,200); characters are a tokenizer-free guard against growth.
-    from summarizer.instructor_fast import tools_kit
+    from summarizer.model.instructor_fast import tools_kit
     from summarizer.schema import ArticleDraft
 
     kit = tools_kit()

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from summarizer.config import Settings
-from summarizer.consolidate import (
+from summarizer.merge.consolidate import (
     Disagreement,
     Disagreements,
     Side,
@@ -15,7 +15,7 @@ from summarizer.consolidate import (
     label_items,
     relabel,
 )
-from summarizer.merge import MODEL_LABELS, RULES_ONLY, merge
+from summarizer.merge.fold import MODEL_LABELS, RULES_ONLY, merge
 from summarizer.pipeline import labelled_merge
 from summarizer.schema import (
     Actor,

@@ -25,11 +25,11 @@ from typing import Any
 
 import pytest
 
-from summarizer.client import make_client
 from summarizer.config import Settings
 from summarizer.errors import ModelError
 from summarizer.evaluate.runner import replay_client
-from summarizer.ingest import load_articles
+from summarizer.ingest.articles import load_articles
+from summarizer.model.client import make_client
 from summarizer.pipeline import brief, extract_all
 from summarizer.schema import Briefing
 

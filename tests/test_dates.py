@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.dates import relate, resolve, timezone_note
+from summarizer.merge.dates import relate, resolve, timezone_note
 
 TUESDAY = "2025-08-19"  # a Tuesday
 
@@ -92,7 +92,7 @@ def test_a_one_day_gap_across_time_zones_is_explained() -> None:
 
 
 def test_weekday_gap_across_time_zones_is_explained_without_an_article_date() -> None:
-    from summarizer.dates import resolve, timezone_note
+    from summarizer.merge.dates import resolve, timezone_note
 
     later, earlier = resolve("Tuesday (AEST)", None), resolve("Monday", None)
     assert later is not None and earlier is not None

@@ -18,10 +18,10 @@ from typing import Any
 import jiter
 import pytest
 
-from summarizer.cli import main
-from summarizer.client import ModelClient
+from summarizer.cli.main import main
 from summarizer.config import Settings
 from summarizer.evaluate import runner
+from summarizer.model.client import ModelClient
 from tests.conftest import seeds_dir
 from tests.fakes import ScriptedModel
 
@@ -401,7 +401,7 @@ def refuse(*args, **kwargs):
     raise RuntimeError("the replay tried to open a network connection")
 socket.socket.connect = refuse
 socket.create_connection = refuse
-from summarizer.cli import main
+from summarizer.cli.main import main
 try:
     main(sys.argv[1:])
 except SystemExit as exc:

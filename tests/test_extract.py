@@ -12,9 +12,9 @@ import pytest
 
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, ModelError
-from summarizer.extract import aextract, extract, split_text
-from summarizer.ingest import Article
-from summarizer.merge import merge
+from summarizer.extract.extraction import aextract, extract, split_text
+from summarizer.ingest.articles import Article
+from summarizer.merge.fold import merge
 from summarizer.pipeline import brief
 from summarizer.schema import Usage
 from tests.conftest import fake_client

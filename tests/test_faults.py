@@ -36,12 +36,12 @@ import pytest
 from pydantic import ValidationError
 
 from benchmarks.standin_server import FAULTS, article_of, completion, draft_for, start_server
-from summarizer.batch import BatchResult, arun_batch
-from summarizer.client import AsyncCreateFn, CreateFn, ModelClient, call_tag, make_client
+from summarizer.batch.run import BatchResult, arun_batch
 from summarizer.config import Settings
 from summarizer.errors import ModelError, ServerUnreachable
-from summarizer.extract import extract
-from summarizer.ingest import Article
+from summarizer.extract.extraction import extract
+from summarizer.ingest.articles import Article
+from summarizer.model.client import AsyncCreateFn, CreateFn, ModelClient, call_tag, make_client
 from summarizer.pipeline import brief
 from summarizer.schema import DRAFT_KINDS, ArticleExtraction, draft_model
 
@@ -216,7 +216,7 @@ def _transport_words(text: str) -> list[str]:
 
 
 def _openai_options(settings: Settings) -> dict[str, Any]:
-    """What :func:`summarizer.client.openai_create` gives the SDK (its own retries off)."""
+    """What :func:`summarizer.model.client.openai_create` gives the SDK (its own retries off)."""
     return {
         "api_key": settings.api_key,
         "base_url": settings.base_url,

@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from instructor.v2.core.templating import handle_templating
 
-from summarizer.client import as_data, salvage
 from summarizer.errors import InputError
-from summarizer.extract import split_text
-from summarizer.grounding import ground, verify
-from summarizer.ingest import (
+from summarizer.extract.extraction import split_text
+from summarizer.extract.grounding import ground, verify
+from summarizer.extract.locate import _STRIP, _normalize, locate
+from summarizer.ingest.articles import (
     Article,
     build_article,
     decode,
@@ -30,8 +30,8 @@ from summarizer.ingest import (
     parse_date,
     read_article,
 )
-from summarizer.locate import _STRIP, _normalize, locate
-from summarizer.merge import merge
+from summarizer.merge.fold import merge
+from summarizer.model.client import as_data, salvage
 from summarizer.render import render
 from summarizer.schema import ArticleDraft, ArticleExtraction
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from summarizer.html_report import to_html
+from summarizer.render.html import to_html
 from tests.conftest import ROOT
 from tests.test_render import example_briefing, example_texts, hostile_briefing
 

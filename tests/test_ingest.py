@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from summarizer.boilerplate import split_lines
-from summarizer.cli import app
+from summarizer.cli.main import app
 from summarizer.errors import InputError
-from summarizer.ingest import (
+from summarizer.ingest.articles import (
     Article,
     article_text,
     guess_date,
@@ -20,6 +19,7 @@ from summarizer.ingest import (
     read_article,
     require_articles,
 )
+from summarizer.ingest.boilerplate import split_lines
 from tests.conftest import EXAMPLE_DIR
 
 PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">

@@ -27,10 +27,10 @@ import pytest
 from benchmarks.standin_server import article_of, draft_for
 from summarizer.config import Settings
 from summarizer.errors import InputError
-from summarizer.extract import build_messages, extract
+from summarizer.extract.extraction import build_messages, extract
+from summarizer.extract.grounding import LEAK_WORDS, verify
 from summarizer.files import write_atomic
-from summarizer.grounding import LEAK_WORDS, verify
-from summarizer.ingest import Article
+from summarizer.ingest.articles import Article
 from summarizer.pipeline import brief
 from summarizer.render import render
 from summarizer.schema import ArticleExtraction, Briefing

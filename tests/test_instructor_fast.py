@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from summarizer import instructor_fast
-from summarizer.client import client_from_functions
 from summarizer.config import Settings
-from summarizer.extract import extract
+from summarizer.extract.extraction import extract
+from summarizer.model import instructor_fast
+from summarizer.model.client import client_from_functions
 from tests.fakes import ScriptedModel
 from tests.test_extract import ARTICLE, draft
 
@@ -46,12 +46,12 @@ def _missing() -> Any:
 def _extract_warns(settings: Settings, caplog: pytest.LogCaptureFixture) -> list[str]:
     model = ScriptedModel(draft(), repeat_last=True)
     client = client_from_functions(settings, model.create, model.acreate)
-    with caplog.at_level(logging.WARNING, logger="summarizer.instructor_fast"):
+    with caplog.at_level(logging.WARNING, logger="summarizer.model.instructor_fast"):
         first = extract(ARTICLE, client)
         second = extract(ARTICLE, client)
     assert len(first.commitments) == len(second.commitments) == 1  # the patched path worked
     assert client._tools_call(type(first), [], None, is_async=False) is None
-    return [r.getMessage() for r in caplog.records if r.name == "summarizer.instructor_fast"]
+    return [r.getMessage() for r in caplog.records if r.name == "summarizer.model.instructor_fast"]
 
 
 def test_a_changed_signature_falls_back_with_one_warning(

@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from summarizer.locate import locate
+from summarizer.extract.locate import locate
 
 TEXT = (
     "Headline here\n\nThe minister said: \u201cWe will never sign this.\u201d Then she left.\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from summarizer.merge import briefing_as_extraction, fuzzy_similarity, merge, text_key
+from summarizer.merge.fold import briefing_as_extraction, fuzzy_similarity, merge, text_key
 from summarizer.schema import Actor, Conflict, Dropped, Position
 from tests.factories import commitment, ev, extraction, fact, position, question
 
@@ -439,7 +439,7 @@ def test_a_briefing_merged_again_is_unchanged() -> None:
 
 
 def test_date_conflict_keeps_both_days_and_notes_the_time_zones() -> None:
-    from summarizer.merge import merge
+    from summarizer.merge.fold import merge
     from summarizer.schema import ArticleExtraction, Evidence, Fact, Source
 
     def extraction(sid: str, value: str) -> ArticleExtraction:

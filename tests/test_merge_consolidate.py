@@ -10,10 +10,10 @@ from collections.abc import Sequence
 
 import pytest
 
-from summarizer import similarity
-from summarizer.merge import briefing_as_extraction, merge
+from summarizer.merge import similarity
+from summarizer.merge.fold import briefing_as_extraction, merge
+from summarizer.merge.unsettled import asked_slot, topic_slot
 from summarizer.schema import ArticleExtraction, Briefing
-from summarizer.unsettled import asked_slot, topic_slot
 from tests.factories import commitment, extraction, fact, position, question
 
 VENN = "Orla Venn"

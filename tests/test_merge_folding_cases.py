@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.merge import merge
+from summarizer.merge.fold import merge
 from summarizer.schema import ArticleExtraction
 from tests.factories import commitment, extraction, fact, position, question
 

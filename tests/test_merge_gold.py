@@ -19,7 +19,7 @@ import pytest
 from rapidfuzz import fuzz
 from scipy.optimize import linear_sum_assignment
 
-from summarizer.merge import merge
+from summarizer.merge.fold import merge
 from summarizer.schema import ArticleExtraction, Briefing
 
 ROOT = Path(__file__).resolve().parent.parent

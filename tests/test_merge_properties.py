@@ -10,7 +10,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.merge import briefing_as_extraction, merge
+from summarizer.merge.fold import briefing_as_extraction, merge
 from summarizer.schema import (
     Actor,
     ArticleExtraction,

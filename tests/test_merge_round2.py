@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.merge import briefing_as_extraction, merge
+from summarizer.merge.fold import briefing_as_extraction, merge
 from summarizer.schema import Briefing
 from tests.factories import commitment, extraction, fact, position, question
 

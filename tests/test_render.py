@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from summarizer.cli import app
+from summarizer.cli.main import app
 from summarizer.errors import ConfigError, InputError
-from summarizer.html_report import load_texts, segments, to_html, view_model
-from summarizer.render import format_from, md_code, render, to_json, to_markdown
+from summarizer.render import format_from, render, to_json, to_markdown
+from summarizer.render.html import load_texts, segments, to_html, view_model
+from summarizer.render.markdown import md_code
 from summarizer.schema import (
     Actor,
     Briefing,
@@ -390,7 +391,7 @@ def test_html_segments_rebuild_the_text() -> None:
 
 
 def test_segments_handle_overlaps() -> None:
-    from summarizer.html_report import EvidenceView
+    from summarizer.render.html import EvidenceView
 
     spans = [
         EvidenceView(1, "a", "s0", "bcd", 1, 4, True),
@@ -477,7 +478,7 @@ def test_html_from_an_html_source_uses_the_extracted_text(tmp_path: Path) -> Non
 
     page = tmp_path / "fund.html"
     page.write_text(PAGE, "utf-8")
-    from summarizer.ingest import read_article
+    from summarizer.ingest.articles import read_article
 
     [article] = read_article(page)
     quote = "within ten days"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.batch import EventSpec, RunReport, _specs
+from summarizer.batch.run import EventSpec, RunReport, _specs
 from summarizer.config import Settings
 from summarizer.errors import InputError
 from summarizer.files import write_atomic
-from summarizer.html_report import to_html
+from summarizer.render.html import to_html
 from summarizer.schema import Briefing, Evidence, Position, Source
 from tests.conftest import ROOT
 from tests.test_cli import one_line_error, run

@@ -29,12 +29,12 @@ from typing import Any
 import pytest
 
 from benchmarks.standin_server import FAULTS, start_server
-from summarizer.client import AsyncCreateFn, CreateFn, make_client
 from summarizer.config import Settings
 from summarizer.errors import SummarizerError
-from summarizer.extract import extract
-from summarizer.ingest import Article
-from summarizer.recording import Recordings
+from summarizer.extract.extraction import extract
+from summarizer.ingest.articles import Article
+from summarizer.model.client import AsyncCreateFn, CreateFn, make_client
+from summarizer.model.recording import Recordings
 from tests.conftest import ROOT
 from tests.test_faults import article_text, make_corpus
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from summarizer.config import Settings
+from summarizer.extract.summary import numbered_items, summarize
 from summarizer.schema import Briefing, Commitment, Evidence, OpenQuestion, Position
-from summarizer.summarize import numbered_items, summarize
 from tests.conftest import fake_client
 from tests.fakes import ScriptedModel
 

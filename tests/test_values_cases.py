@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.merge import merge
+from summarizer.merge.fold import merge
 from tests.factories import extraction, fact
 
 CASES = [

@@ -1,6 +1,6 @@
 """Evaluation: gold cases, a scorer that explains its misses, recorded runs and reports.
 
-``summarizer eval`` (see :mod:`summarizer.cli_eval`) is the command; the pieces are:
+``summarizer eval`` (see :mod:`summarizer.cli.eval`) is the command; the pieces are:
 
 * :mod:`~summarizer.evaluate.scorer` -- pure matching and metrics (also labeller agreement);
 * :mod:`~summarizer.evaluate.cases` -- load ``case.json``, the gold files and the articles;

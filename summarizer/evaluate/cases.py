@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from summarizer.errors import InputError
-from summarizer.ingest import Article, read_article
+from summarizer.ingest.articles import Article, read_article
 from summarizer.schema import ArticleExtraction, Briefing
 
 BRIEFING_FILE = "briefing.json"

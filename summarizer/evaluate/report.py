@@ -21,7 +21,7 @@ from summarizer.evaluate.cases import Skipped
 from summarizer.evaluate.runner import CaseRun, Regression
 from summarizer.evaluate.scorer import ITEM_KINDS, Counts, Miss, Scorecard
 from summarizer.files import write_atomic
-from summarizer.render import md_escape
+from summarizer.render.markdown import md_escape
 
 PLUMBING_NOTE = (
     "tiny demo model: these scores check that recording, replay and scoring work end to end; "

@@ -1,6 +1,6 @@
 """Evaluation runs: merge-only, record (a real model) and replay (recorded responses only).
 
-* **merge-only** feeds each case's per-article gold through :func:`summarizer.merge.merge` and
+* **merge-only** feeds each case's per-article gold through :func:`summarizer.merge.fold.merge` and
   scores the result against the hand-folded gold briefing: the merge step alone, no model.
 * **record** runs a real model (any backend) over each case and saves every request/response
   under ``<recordings>/<model-slug>/`` through :meth:`Recordings.recorder`, together with
@@ -28,18 +28,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from summarizer.client import ModelClient, default_gguf_path, make_client, metered
 from summarizer.config import DEMO_NOTICE, Settings
 from summarizer.errors import ConfigError, InputError, MissingRecording, ModelError
 from summarizer.evaluate.cases import Case
 from summarizer.evaluate.scorer import Scorecard, ScoreConfig, score, score_all
-from summarizer.extract import extract
+from summarizer.extract.extraction import extract
+from summarizer.extract.summary import summarize
 from summarizer.files import write_atomic
-from summarizer.merge import merge
+from summarizer.merge.fold import merge
+from summarizer.model.client import ModelClient, default_gguf_path, make_client, metered
+from summarizer.model.recording import Recordings, slug
 from summarizer.pipeline import labelled_merge
-from summarizer.recording import Recordings, slug
 from summarizer.schema import ArticleExtraction, Briefing, Event, Failure, Usage
-from summarizer.summarize import summarize
 
 RUN_FILE = "_run.json"
 #: The ``_run.json`` key saying what produced the recordings (a model behind an API, or a

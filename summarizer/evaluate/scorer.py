@@ -45,8 +45,9 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 from scipy.optimize import linear_sum_assignment
 
-from summarizer.actors import HONORIFICS, acronym, group_keys, initials, parse_name, role_key
-from summarizer.dates import CARDINALS
+from summarizer.merge.actors import HONORIFICS, acronym, group_keys, initials, parse_name, role_key
+from summarizer.merge.dates import CARDINALS
+from summarizer.merge.values import SCALES, negated
 from summarizer.schema import (
     Actor,
     Briefing,
@@ -57,7 +58,6 @@ from summarizer.schema import (
     OpenQuestion,
     Position,
 )
-from summarizer.values import SCALES, negated
 
 ItemKind = Literal["positions", "commitments", "open_questions", "facts"]
 ITEM_KINDS: tuple[ItemKind, ...] = ("positions", "commitments", "open_questions", "facts")

@@ -1,4 +1,4 @@
-"""Briefing -> JSON / Markdown / HTML text. Pure functions; writing files is the caller's business.
+"""Briefing -> Markdown. Pure functions; writing files is the caller's business.
 
 The Markdown briefing reads top down, the way an analyst scans: summary, who is involved, what
 each actor wants, who promised what (a table), what is still open, where outlets disagree, and
@@ -6,24 +6,24 @@ the sources. Every item keeps its evidence as short verbatim quotes with the sou
 character offsets (``text[start:end] == quote``) so it can be checked.
 
 Article-derived text is escaped so that a quote cannot inject markup (links, HTML, table breaks)
-into the rendered briefing. The HTML report lives in :mod:`summarizer.html_report`.
+into the rendered briefing. The HTML report lives in :mod:`summarizer.render.html`.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Iterable, Sequence
 
-from summarizer.errors import ConfigError
-from summarizer.schema import Actor, Briefing, Evidence
+from summarizer.render.common import (
+    aliases,
+    counts_line,
+    positions_by_actor,
+    quoted,
+)
+from summarizer.schema import Briefing, Evidence
 
-FORMATS = ("json", "md", "html")
-SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
 QUOTES_PER_ITEM = 3
 QUOTE_MAX_CHARS = 240
-QUOTE_CHARS = "\"'“”‘’«»„"
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|!~])")
 
@@ -42,54 +42,11 @@ def md_code(text: str) -> str:
     return f"{fence}{pad}{flat}{pad}{fence}"
 
 
-def format_from(output: Path | None, fmt: str | None) -> str:
-    """The output format: ``fmt`` when given, else from ``output``'s suffix, else JSON."""
-    if fmt is None:
-        suffix = output.suffix.lower() if output is not None else ""
-        fmt = SUFFIX_FORMATS.get(suffix, "json")
-    fmt = fmt.lower()
-    if fmt == "markdown":
-        fmt = "md"
-    if fmt not in FORMATS:
-        raise ConfigError(f"--format: unknown format {fmt!r}; use json, md or html")
-    return fmt
-
-
-def render(briefing: Briefing, fmt: str, *, texts: Mapping[str, str] | None = None) -> str:
-    """The briefing in ``fmt`` (json, md or html); ``texts`` (source id -> article text) is
-    used by the HTML report, which otherwise reads the articles from ``Source.path``."""
-    if fmt == "json":
-        return to_json(briefing)
-    if fmt == "md":
-        return to_markdown(briefing)
-    if fmt == "html":
-        from summarizer.html_report import to_html
-
-        return to_html(briefing, texts)
-    raise ConfigError(f"--format: unknown format {fmt!r}; use json, md or html")
-
-
-def to_json(briefing: Briefing) -> str:
-    return briefing.model_dump_json(indent=2) + "\n"
-
-
-# ---------------------------------------------------------------------------------------------
-# Markdown.
-# ---------------------------------------------------------------------------------------------
-
-
 def _short(quote: str) -> str:
     flat = " ".join(quote.split())
     if len(flat) <= QUOTE_MAX_CHARS:
         return flat
     return flat[: QUOTE_MAX_CHARS - 1].rsplit(" ", 1)[0] + " …"
-
-
-def quoted(quote: str) -> str:
-    """The quote in curly quotes, unless it already starts or ends with a quotation mark."""
-    if quote[:1] in QUOTE_CHARS or quote[-1:] in QUOTE_CHARS:
-        return quote
-    return f"“{quote}”"
 
 
 def _quote_line(source: str, quote: str, start: int | None, end: int | None) -> str:
@@ -143,37 +100,12 @@ def _notices(b: Briefing) -> list[str]:
     return lines
 
 
-def counts_line(b: Briefing) -> str:
-    """ "5 sources · 12 actors · ..." (the sections that have something)."""
-    counts = [
-        (len(b.sources), "source"),
-        (len(b.actors), "actor"),
-        (len(b.positions), "position"),
-        (len(b.commitments), "commitment"),
-        (len(b.open_questions), "open question"),
-        (len(b.conflicts), "disagreement"),
-    ]
-    return " · ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts if n)
-
-
 def _summary_section(b: Briefing) -> list[str]:
     lines = ["## Summary", ""]
     if b.event.summary:
         lines += [md_escape(b.event.summary), ""]
     line = counts_line(b)
     return [*lines, f"*{line}*", ""] if line else lines
-
-
-def aliases(actor: Actor) -> list[str]:
-    """The other names an actor goes by, without its own name and without repeats."""
-    seen = {actor.name.casefold()}
-    out: list[str] = []
-    for alias in actor.aliases:
-        key = alias.strip().casefold()
-        if key and key not in seen:
-            seen.add(key)
-            out.append(alias.strip())
-    return out
 
 
 def _actors_section(b: Briefing) -> list[str]:
@@ -192,34 +124,6 @@ def _actors_section(b: Briefing) -> list[str]:
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return [*lines, ""]
-
-
-def canonical_names(b: Briefing) -> dict[str, str]:
-    """Every actor name and alias (case-folded) -> the actor's name in the actors list."""
-    names: dict[str, str] = {}
-    for actor in b.actors:
-        names.setdefault(actor.name.casefold(), actor.name)
-    for actor in b.actors:
-        for alias in actor.aliases:
-            names.setdefault(alias.strip().casefold(), actor.name)
-    return names
-
-
-def positions_by_actor(b: Briefing) -> list[tuple[str, list[int]]]:
-    """Position indexes grouped under each actor's listed name (aliases folded), in the order
-    of the actors list."""
-    names = canonical_names(b)
-    groups: dict[str, list[int]] = defaultdict(list)
-    for n, p in enumerate(b.positions):
-        groups[names.get(p.actor.strip().casefold(), p.actor)].append(n)
-    return [(name, groups[name]) for name in actor_order(b, groups)]
-
-
-def actor_order(b: Briefing, names: Iterable[str]) -> list[str]:
-    """``names`` in the order of the actors list, unknown names after, first seen first."""
-    rank = {a.name: n for n, a in enumerate(b.actors)}
-    unique = list(dict.fromkeys(names))
-    return sorted(unique, key=lambda name: (rank.get(name, len(rank)), unique.index(name)))
 
 
 def _positions_section(b: Briefing) -> list[str]:

@@ -16,16 +16,16 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from summarizer import pipeline
-from summarizer.cli_click import ERRORS, EXITS, STOPS, exit_code, one_line
-from summarizer.client import make_client, metered
+from summarizer.cli.click_compat import ERRORS, EXITS, STOPS, exit_code, one_line
 from summarizer.config import Settings
 from summarizer.errors import InputError, SummarizerError
 from summarizer.evaluate.runner import RUN_FILE, replay_client
-from summarizer.extract import extract as extract_one
+from summarizer.extract.extraction import extract as extract_one
 from summarizer.files import write_atomic
-from summarizer.ingest import article_text, require_articles
+from summarizer.ingest.articles import article_text, require_articles
 from summarizer.logs import setup_logging
-from summarizer.merge import merge as merge_extractions
+from summarizer.merge.fold import merge as merge_extractions
+from summarizer.model.client import make_client, metered
 from summarizer.render import format_from, render, to_markdown
 from summarizer.schema import ArticleExtraction, Briefing, json_schemas
 
@@ -343,10 +343,10 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-from summarizer.cli_batch import batch_command  # noqa: E402  (registered last: it imports batch)
+from summarizer.cli.batch import batch_command  # noqa: E402  (registered last: it imports batch)
 
 app.command("batch")(batch_command)
 
-from summarizer.cli_eval import eval_command  # noqa: E402  (registered last, like batch)
+from summarizer.cli.eval import eval_command  # noqa: E402  (registered last, like batch)
 
 app.command("eval")(eval_command)

@@ -4,7 +4,7 @@ What the merge does, in order:
 
 1. **Sources.** Extractions are de-duplicated by source id (an identical copy counts once);
    every source is listed, sorted by id.
-2. **Actors** are resolved across articles by :mod:`summarizer.actors` (honorifics, roles,
+2. **Actors** are resolved across articles by :mod:`summarizer.merge.actors` (honorifics, roles,
    transliteration, surname-only and role mentions, organisations and collectives), and every
    item's ``actor`` is rewritten to the canonical name; ``attributed_by``, ``beneficiary`` and
    evidence ``speaker`` are rewritten when they name a resolved actor.
@@ -47,12 +47,12 @@ Conflict policy -- the merge never silently picks a winner:
 * **Positions** of one actor on one issue with opposite polarity (supports vs opposes) stay
   two positions and get a ``position`` conflict, also when one of them is what someone else
   says the actor thinks (the claim then says "according to ...").
-* **Reported here, open there** (:mod:`summarizer.unsettled`): a fact one source reports
+* **Reported here, open there** (:mod:`summarizer.merge.unsettled`): a fact one source reports
   ("venue of the meeting: Hungary") that another source asks as an open question ("Where will
   the meeting take place?") gets a ``value`` conflict; each asking source's claim says how its
   article left the matter ("undetermined", "disputed", ...). Only wh-questions that ask for the
   fact's own slot (where/venue, when/date, how much/amount, ...) and cover its subject count.
-* Relative dates are resolved against ``Source.date`` (:mod:`summarizer.dates`); without a
+* Relative dates are resolved against ``Source.date`` (:mod:`summarizer.merge.dates`); without a
   date the text is compared as written, and the commitment's ``date`` stays empty.
 
 The result does not depend on the order of the extractions, and merging a briefing's content
@@ -66,8 +66,32 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from summarizer import dates
-from summarizer.actors import Mention, Resolution, resolve
+from summarizer.merge import dates
+from summarizer.merge.actors import Mention, Resolution, resolve
+from summarizer.merge.similarity import (
+    GREY_FLOOR,
+    Decide,
+    Embedder,
+    LabelSimilarity,
+    Similarity,
+    cluster,
+    fuzzy_similarity,
+    minilm_embedder,
+    stem,
+    text_key,
+)
+from summarizer.merge.unsettled import REASON_OF, asked_slot, unsettled_conflicts
+from summarizer.merge.values import (
+    DatedValue,
+    Values,
+    all_numbers,
+    opposed,
+    parse_number,
+    relate_numbers,
+    same_value_kind,
+    sorted_claims,
+    when_of,
+)
 from summarizer.schema import (
     ArticleExtraction,
     Briefing,
@@ -83,30 +107,6 @@ from summarizer.schema import (
     QuestionReason,
     Source,
     Usage,
-)
-from summarizer.similarity import (
-    GREY_FLOOR,
-    Decide,
-    Embedder,
-    LabelSimilarity,
-    Similarity,
-    cluster,
-    fuzzy_similarity,
-    minilm_embedder,
-    stem,
-    text_key,
-)
-from summarizer.unsettled import REASON_OF, asked_slot, unsettled_conflicts
-from summarizer.values import (
-    DatedValue,
-    Values,
-    all_numbers,
-    opposed,
-    parse_number,
-    relate_numbers,
-    same_value_kind,
-    sorted_claims,
-    when_of,
 )
 
 # Similarity (0-100) at or above which two items fold; below it and at or above the grey-zone
@@ -149,12 +149,12 @@ def merge(
     ``sources`` adds metadata (dates above all) for sources that items cite but no extraction
     carries, as when a briefing is merged again through :func:`briefing_as_extraction`.
     ``labelled`` names the kinds ("positions", "commitments", "open_questions", "facts")
-    whose identifying texts are a model's labels (:func:`summarizer.consolidate.relabel`):
+    whose identifying texts are a model's labels (:func:`summarizer.merge.consolidate.relabel`):
     their items fold when their labels are equal, never by fuzzy similarity; every guard
     (actor blocks, polarity, values) still applies. Other kinds fold by the rules.
     ``same_actor`` maps (source, declared actor name) to a model's label of who it is
-    (:func:`summarizer.actors.resolve` keeps its guards). ``found`` adds disagreements a model
-    found across items (:func:`summarizer.consolidate.find_disagreements`); one the rules
+    (:func:`summarizer.merge.actors.resolve` keeps its guards). ``found`` adds disagreements a model
+    found across items (:func:`summarizer.merge.consolidate.find_disagreements`); one the rules
     already report is not repeated.
     """
     unique = _unique_extractions(extractions)
@@ -842,7 +842,7 @@ def _fold_questions(
 ) -> tuple[list[OpenQuestion], dict[tuple[str, str], QuestionReason]]:
     """Questions fold by meaning; the reason is the most telling one any source gives
     (a question one outlet reports as disputed is disputed). Also returns each source's own
-    reason per folded question, for the claims of :mod:`summarizer.unsettled`."""
+    reason per folded question, for the claims of :mod:`summarizer.merge.unsettled`."""
     clusters = cluster(
         questions,
         block=lambda q: "",

@@ -1,7 +1,7 @@
 """instructor's TOOLS-mode pieces, driven directly: the internals the fast path relies on.
 
 The client sends TOOLS-mode requests without ``instructor.patch(...)`` per call (see
-:mod:`summarizer.client`), which needs four of instructor's internals. They are not public
+:mod:`summarizer.model.client`), which needs four of instructor's internals. They are not public
 API, so this module names them, checks their signatures when first used, and if anything is
 missing or different returns ``None`` after one WARNING: the client then takes the
 ``instructor.patch`` path for every call, which is slower (about 8 ms of CPU a call) but
@@ -152,7 +152,8 @@ def rendered(
     """The messages as the patched call sends them, or None for any it would treat specially.
 
     instructor rebuilds each message as ``{"role", "content", **others}``; with a ``context``
-    it renders the template :func:`summarizer.client.as_data` made of each message, which yields
+    it renders the template :func:`summarizer.model.client.as_data` made of each message, which
+    yields
     the text with newlines normalised and one trailing newline dropped, then
     ``textwrap.dedent``-ed (as instructor's ``apply_template`` does).
     """

@@ -26,7 +26,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from summarizer.cli_click import usage_error
+from summarizer.cli.click_compat import usage_error
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, InputError
 from summarizer.evaluate.cases import Case, Skipped, discover, gold_problems
@@ -50,7 +50,7 @@ from summarizer.evaluate.runner import (
 from summarizer.evaluate.scorer import DEFAULT_THRESHOLD, ITEM_KINDS, ScoreConfig, agreement
 from summarizer.files import write_atomic
 from summarizer.logs import setup_logging
-from summarizer.recording import slug
+from summarizer.model.recording import slug
 from summarizer.schema import ArticleExtraction, Briefing
 
 err = Console(stderr=True, highlight=False)

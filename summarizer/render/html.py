@@ -8,7 +8,8 @@ can filter the items by actor and by source. Without JavaScript, each quote link
 the quote (``#ev-N``).
 
 The article texts are the texts offsets refer to: given as ``texts`` (source id -> text), else
-read again from ``Source.path`` through :mod:`summarizer.ingest` (so an HTML page is extracted
+read again from ``Source.path`` through :mod:`summarizer.ingest.articles` (so an HTML page is
+extracted
 again). An evidence whose ``text[start:end]`` is not its quote (the file changed, or is gone) is
 shown as a plain quote, never marked at the wrong place.
 
@@ -33,8 +34,8 @@ from typing import Any
 import jinja2
 
 from summarizer.errors import ConfigError, InputError
-from summarizer.ingest import ARTICLE_SUFFIXES, Article, read_article
-from summarizer.render import aliases, counts_line, positions_by_actor, quoted
+from summarizer.ingest.articles import ARTICLE_SUFFIXES, Article, read_article
+from summarizer.render.common import aliases, counts_line, positions_by_actor, quoted
 from summarizer.schema import Briefing, Claim, Evidence, Source
 
 TEMPLATE = "report.html.j2"
@@ -287,7 +288,7 @@ def _pick(articles: Sequence[Article], source_id: str) -> Article | None:
 
 def _load_template(name: str) -> str:
     try:
-        return resources.files("summarizer").joinpath("templates", name).read_text("utf-8")
+        return resources.files("summarizer.render").joinpath("templates", name).read_text("utf-8")
     except FileNotFoundError as exc:
         raise ConfigError(f"template {name!r} is missing from the package") from exc
 

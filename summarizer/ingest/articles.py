@@ -10,7 +10,8 @@
   file on disk, so ``summarizer text PAGE.html`` prints exactly it.
 
 What the model reads (``Article.prompt_text``) is ``text`` with whole boilerplate lines removed
-(share widgets, comment forms, photo credits: see :mod:`summarizer.boilerplate`) and without a
+(share widgets, comment forms, photo credits: see :mod:`summarizer.ingest.boilerplate`) and without
+a
 Markdown file's front matter. Every line of ``prompt_text`` is a line of ``text``, so a quote the
 model copies from it is found in ``text`` again by grounding.
 
@@ -33,8 +34,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from summarizer.boilerplate import Cleaned, split_lines, strip_boilerplate
 from summarizer.errors import InputError
+from summarizer.ingest.boilerplate import Cleaned, split_lines, strip_boilerplate
 from summarizer.schema import Source
 
 TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown")

@@ -5,7 +5,7 @@ plain OpenAI-style ``create(**kwargs) -> ChatCompletion`` function, which may be
 
 * an OpenAI-compatible HTTP server (``openai.OpenAI(...).chat.completions.create``);
 * llama.cpp in process (``Llama.create_chat_completion_openai_v1``), grammar-constrained;
-* a recorder or a replayer of recorded responses (:mod:`summarizer.recording`);
+* a recorder or a replayer of recorded responses (:mod:`summarizer.model.recording`);
 * a scripted fake in tests.
 
 Two kinds of failure are kept apart, as they need different cures:
@@ -24,7 +24,7 @@ instructor's own pieces itself rather than calling ``instructor.patch(...)`` onc
 because the patched call re-does per-request work that never changes (about 8 ms of CPU per
 call on these machines: it builds a new wrapper model class, regenerates its JSON schema, walks
 it for async validators and compiles every message as a Jinja template). The instructor
-internals this relies on are named and checked in :mod:`summarizer.instructor_fast`; where
+internals this relies on are named and checked in :mod:`summarizer.model.instructor_fast`; where
 they differ, every call takes the patched path after one WARNING.
 
 * the response model and its tool definition are prepared once per model and cached;
@@ -74,8 +74,8 @@ from tenacity import (
 )
 
 from summarizer.config import DEFAULT_GGUF_FILE, DEFAULT_GGUF_PACKAGE, OPENAI_URL, Settings
-from summarizer.errors import ConfigError, ModelError, ServerUnreachable
-from summarizer.instructor_fast import (
+from summarizer.errors import ConfigError, MissingDependency, ModelError, ServerUnreachable
+from summarizer.model.instructor_fast import (
     NEWLINE,
     ToolsKit,
     ToolsPlan,
@@ -808,9 +808,7 @@ def _load_llama(settings: Settings) -> Any:
     try:
         from llama_cpp import Llama
     except ImportError as exc:
-        raise ConfigError(
-            "the embedded backend needs llama-cpp-python: pip install 'summarizer[local]'"
-        ) from exc
+        raise MissingDependency("the embedded backend", "llama-cpp-python", "local") from exc
     path = Path(settings.gguf_path) if settings.gguf_path else default_gguf_path()
     if not path.is_file():
         raise ConfigError(f"{path}: no such GGUF model file")
@@ -1052,7 +1050,7 @@ def make_client(
 ) -> ModelClient:
     """The one factory: settings in, a ready client out.
 
-    ``backend`` replaces the real model (the replayer of :mod:`summarizer.recording`: no model
+    ``backend`` replaces the real model (the replayer of :mod:`summarizer.model.recording`: no model
     is loaded and no network is touched); ``wrap`` receives the (sync, async) create functions
     and returns replacements (the recorder).
     """

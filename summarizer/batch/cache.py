@@ -4,7 +4,7 @@ An entry is keyed on everything that changes the model's answer, and nothing els
 
 * the model (its recorded name), the server (base URL, or the GGUF file), the structured-output
   mode as configured;
-* the prompt template version (:func:`summarizer.recording.prompt_version`, a hash of the
+* the prompt template version (:func:`summarizer.model.recording.prompt_version`, a hash of the
   template text) and the schema version (:data:`summarizer.schema.SCHEMA_VERSION`);
 * the generation settings (temperature, max tokens, seed) and the chunk size (it decides how a
   long article is split into calls);
@@ -39,8 +39,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from summarizer.config import OPENAI_URL, Settings
-from summarizer.ingest import Article
-from summarizer.recording import prompt_version
+from summarizer.ingest.articles import Article
+from summarizer.model.recording import prompt_version
 from summarizer.schema import SCHEMA_VERSION, ArticleExtraction
 
 log = logging.getLogger(__name__)

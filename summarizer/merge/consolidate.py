@@ -5,7 +5,7 @@ that "Ukraine's $90bn arms order" and "a proposal to buy $100bn of US weapons" m
 thing. So before the merge, the model labels every item of one kind (positions, commitments,
 open questions, facts) across all articles: items that state the same thing get the same
 label (an issue, a pledged action, a question, the quantity a fact measures). The labels
-replace the items' identifying text, and :func:`summarizer.merge.merge` with ``labelled``
+replace the items' identifying text, and :func:`summarizer.merge.fold.merge` with ``labelled``
 naming those kinds folds only items whose labels are equal (a kind the model could not label
 is folded by the rules, and ``Briefing.merged_by`` says so). Everything else stays
 deterministic and absolute: different actors never fold (the merge blocks by actor),
@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-from summarizer.client import ModelClient
 from summarizer.errors import MissingRecording, ModelError
-from summarizer.prompting import chat
+from summarizer.extract.prompting import chat
 from summarizer.schema import (
     Actor,
     ArticleExtraction,
@@ -37,6 +36,9 @@ from summarizer.schema import (
     OpenQuestion,
     Position,
 )
+
+if TYPE_CHECKING:  # the client (and openai) only when a caller passes one in
+    from summarizer.model.client import ModelClient
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +132,7 @@ def _actor(a: Actor) -> str:
 
 
 #: The actors are labelled like the items, by who they are; the label is not written into the
-#: extraction: :func:`summarizer.actors.resolve` joins equal labels under its guards.
+#: extraction: :func:`summarizer.merge.actors.resolve` joins equal labels under its guards.
 ACTORS = (
     "A", "actor",
     "Label = the person's or organisation's full name in one spelling, the same for every "
@@ -212,7 +214,7 @@ def actor_labels(
     extractions: Sequence[ArticleExtraction], labels: dict[Key, str]
 ) -> dict[tuple[str, str], str]:
     """(source, declared actor name) -> the model's label of who it is, for
-    :func:`summarizer.actors.resolve`."""
+    :func:`summarizer.merge.actors.resolve`."""
     return {
         (e.source.id, actor.name): labels[(e.source.id, "actors", n)]
         for e in extractions

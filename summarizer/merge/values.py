@@ -1,6 +1,6 @@
 """Comparing the values sources give for one topic: amounts, counts, dates, outcomes.
 
-Each value is read against its own article's date (``summarizer.dates``), numbers are parsed
+Each value is read against its own article's date (``summarizer.merge.dates``), numbers are parsed
 with their scale, currency and hedges ("around", "more than"), and two values relate as
 ``same``, ``compatible`` or ``conflict``; only the last becomes a conflict in the briefing.
 """
@@ -16,9 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from summarizer import dates
+from summarizer.merge import dates
+from summarizer.merge.similarity import STOPWORDS, fuzzy_similarity, text_key
 from summarizer.schema import Claim, Commitment, Fact, Position
-from summarizer.similarity import STOPWORDS, fuzzy_similarity, text_key
 
 TEXT_VALUE_THRESHOLD = 80.0
 

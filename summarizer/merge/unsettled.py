@@ -27,9 +27,9 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
+from summarizer.merge.similarity import stem, text_key
+from summarizer.merge.values import sorted_claims
 from summarizer.schema import Claim, Conflict, Fact, OpenQuestion, QuestionReason
-from summarizer.similarity import stem, text_key
-from summarizer.values import sorted_claims
 
 # The interrogative that opens a question ("And where ...", "So when ..."), and the slot it
 # asks for.

@@ -671,7 +671,7 @@ def resolve(
     """Cluster mentions into actors. Pure; the result depends only on the set of mentions.
 
     ``same`` maps (source, declared name) to a model's label of who that actor is
-    (:mod:`summarizer.consolidate`): declared actors with equal labels are one actor, unless a
+    (:mod:`summarizer.merge.consolidate`): declared actors with equal labels are one actor, unless a
     guard says otherwise (see :func:`_union_labelled`).
     """
     unique = sorted(set(mentions), key=_mention_sort_key)

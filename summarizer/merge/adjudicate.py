@@ -9,12 +9,15 @@ module builds such a callable from a :class:`ModelClient`, with one call per dis
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from summarizer.client import ModelClient
 from summarizer.errors import SummarizerError
-from summarizer.prompting import chat
+from summarizer.extract.prompting import chat
+
+if TYPE_CHECKING:  # the client (and openai) only when a caller passes one in
+    from summarizer.model.client import ModelClient
 
 SAME_ITEM_PROMPT = "same_item_v1"
 
@@ -25,7 +28,7 @@ class SameItem(BaseModel):
 
 
 def model_decider(client: ModelClient, *, kind: str = "item") -> Callable[[str, str], bool]:
-    """A ``decide(a, b) -> bool`` for :func:`summarizer.merge.merge`, backed by the model.
+    """A ``decide(a, b) -> bool`` for :func:`summarizer.merge.fold.merge`, backed by the model.
 
     A model failure answers ``False`` (keep the items apart): when unsure, never fold.
     """

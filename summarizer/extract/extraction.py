@@ -15,14 +15,13 @@ import re
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from pydantic import BaseModel
 
-from summarizer.client import ModelClient, Structured
-from summarizer.grounding import ground
-from summarizer.ingest import Article
-from summarizer.prompting import EXTRACT_PROMPT, chat
+from summarizer.extract.grounding import ground
+from summarizer.extract.prompting import EXTRACT_PROMPT, chat
+from summarizer.ingest.articles import Article
 from summarizer.schema import (
     DRAFT_KINDS,
     ArticleDraft,
@@ -32,6 +31,9 @@ from summarizer.schema import (
     Usage,
     draft_model,
 )
+
+if TYPE_CHECKING:  # the client (and openai) only when a caller passes one in
+    from summarizer.model.client import ModelClient, Structured
 
 OVERLAP_CHARS = 600
 
@@ -119,7 +121,7 @@ class _Part:
 
 
 Request = tuple[type[BaseModel], list[dict[str, str]]]
-Calls = Generator[Request, Structured[Any], _Part]
+Calls: TypeAlias = "Generator[Request, Structured[Any], _Part]"
 
 
 def part_calls(article: Article, text: str, index: int, count: int) -> Calls:

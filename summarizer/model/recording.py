@@ -25,9 +25,9 @@ from typing import Any
 
 from openai.types.chat import ChatCompletion
 
-from summarizer.client import AsyncCreateFn, CreateFn, call_tag
 from summarizer.errors import MissingRecording
-from summarizer.prompting import EXTRACT_PROMPT, template_source
+from summarizer.extract.prompting import EXTRACT_PROMPT, template_source
+from summarizer.model.client import AsyncCreateFn, CreateFn, call_tag
 
 _VOLATILE = {"stream", "timeout", "extra_headers", "api_key"}
 
