@@ -23,7 +23,7 @@ from summarizer.config import Settings  # noqa: E402
 from summarizer.errors import ModelError  # noqa: E402
 from summarizer.extract.extraction import extract  # noqa: E402
 from summarizer.ingest.articles import Article, load_articles  # noqa: E402
-from summarizer.model.client import client_from_functions, default_gguf_path  # noqa: E402
+from summarizer.model.backends import client_from_functions, default_gguf_path  # noqa: E402
 from summarizer.model.recording import Recordings  # noqa: E402
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from summarizer.config import Settings
-from summarizer.model.client import ModelClient, client_from_functions
+from summarizer.model.backends import client_from_functions
+from summarizer.model.client import ModelClient
 from tests.fakes import ScriptedModel
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,23 +22,17 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-import summarizer.model.client as client_module
+import summarizer.model.backends as client_module
 from summarizer.config import Settings
 from summarizer.errors import ModelError
 from summarizer.extract.extraction import aextract, build_messages, extract
 from summarizer.ingest.articles import Article
-from summarizer.model.client import (
-    ModelClient,
-    OpenAIClients,
-    Structured,
-    _plain,
-    as_data,
-    client_from_functions,
-    make_client,
-)
+from summarizer.model.backends import OpenAIClients, _plain, client_from_functions, make_client
+from summarizer.model.client import ModelClient, as_data
 from summarizer.model.instructor_fast import rendered as _rendered
 from summarizer.model.instructor_fast import tools_kit
 from summarizer.model.recording import request_hash
+from summarizer.model.usage import Structured
 from summarizer.schema import ArticleDraft
 from tests.fakes import ScriptedModel, completion
 from tests.test_extract import ARTICLE, TEXT, draft

@@ -29,7 +29,7 @@ from summarizer.config import Settings
 from summarizer.errors import ModelError
 from summarizer.evaluate.runner import replay_client
 from summarizer.ingest.articles import load_articles
-from summarizer.model.client import make_client
+from summarizer.model.backends import make_client
 from summarizer.pipeline import brief, extract_all
 from summarizer.schema import Briefing
 

@@ -41,7 +41,9 @@ from summarizer.config import Settings
 from summarizer.errors import ModelError, ServerUnreachable
 from summarizer.extract.extraction import extract
 from summarizer.ingest.articles import Article
-from summarizer.model.client import AsyncCreateFn, CreateFn, ModelClient, call_tag, make_client
+from summarizer.model.backends import make_client
+from summarizer.model.client import ModelClient
+from summarizer.model.usage import AsyncCreateFn, CreateFn, call_tag
 from summarizer.pipeline import brief
 from summarizer.schema import DRAFT_KINDS, ArticleExtraction, draft_model
 
@@ -216,7 +218,7 @@ def _transport_words(text: str) -> list[str]:
 
 
 def _openai_options(settings: Settings) -> dict[str, Any]:
-    """What :func:`summarizer.model.client.openai_create` gives the SDK (its own retries off)."""
+    """What :func:`summarizer.model.backends.openai_create` gives the SDK (its own retries off)."""
     return {
         "api_key": settings.api_key,
         "base_url": settings.base_url,

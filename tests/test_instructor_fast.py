@@ -13,7 +13,7 @@ import pytest
 from summarizer.config import Settings
 from summarizer.extract.extraction import extract
 from summarizer.model import instructor_fast
-from summarizer.model.client import client_from_functions
+from summarizer.model.backends import client_from_functions
 from tests.fakes import ScriptedModel
 from tests.test_extract import ARTICLE, draft
 

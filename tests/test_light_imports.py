@@ -49,7 +49,7 @@ def test_the_light_modules_import_without_openai_or_instructor() -> None:
 
 def test_the_names_that_need_the_client_are_there_on_use() -> None:
     import summarizer
-    from summarizer.model.client import make_client
+    from summarizer.model.backends import make_client
     from summarizer.pipeline import brief
 
     assert summarizer.make_client is make_client and summarizer.brief is brief

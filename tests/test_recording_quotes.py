@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from summarizer.model.client import call_tag
 from summarizer.model.recording import Recordings, article_block
+from summarizer.model.usage import call_tag
 from tests.fakes import completion
 
 ARTICLE = (

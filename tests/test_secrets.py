@@ -33,8 +33,9 @@ from summarizer.config import Settings
 from summarizer.errors import SummarizerError
 from summarizer.extract.extraction import extract
 from summarizer.ingest.articles import Article
-from summarizer.model.client import AsyncCreateFn, CreateFn, make_client
+from summarizer.model.backends import make_client
 from summarizer.model.recording import Recordings
+from summarizer.model.usage import AsyncCreateFn, CreateFn
 from tests.conftest import ROOT
 from tests.test_faults import article_text, make_corpus
 

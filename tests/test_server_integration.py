@@ -63,7 +63,7 @@ def server_url() -> Iterator[str]:
         yield given
         return
     pytest.importorskip("llama_cpp.server", reason="needs llama-cpp-python[server]")
-    from summarizer.model.client import default_gguf_path
+    from summarizer.model.backends import default_gguf_path
 
     try:
         gguf = default_gguf_path()

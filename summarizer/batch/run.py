@@ -52,7 +52,9 @@ from summarizer.errors import ConfigError, InputError
 from summarizer.extract.extraction import aextract
 from summarizer.files import write_atomic
 from summarizer.ingest.articles import Article, article_files, load_articles
-from summarizer.model.client import ModelClient, make_client, metered
+from summarizer.model.backends import make_client
+from summarizer.model.client import ModelClient
+from summarizer.model.usage import metered
 from summarizer.pipeline import Extracted, consolidates, finish
 from summarizer.render import to_json, to_markdown
 from summarizer.schema import ArticleExtraction, Briefing, Failure, Usage

@@ -25,7 +25,8 @@ from summarizer.files import write_atomic
 from summarizer.ingest.articles import article_text, require_articles
 from summarizer.logs import setup_logging
 from summarizer.merge.fold import merge as merge_extractions
-from summarizer.model.client import make_client, metered
+from summarizer.model.backends import make_client
+from summarizer.model.usage import metered
 from summarizer.render import format_from, render, to_markdown
 from summarizer.schema import ArticleExtraction, Briefing, json_schemas
 
@@ -100,6 +101,45 @@ def _warn_partial(briefing: Briefing) -> None:
         err.print(f"warning: {gap.source}: {gap.reason}")
 
 
+def _progress(settings: Settings, verbose: bool) -> pipeline.Observer | None:
+    """What to tell the user while a briefing is made: with the demo model (slow, and not
+    what a user wants for real work) what to expect before it starts and a line per article;
+    with any model, a line per article on a terminal or with --verbose."""
+    demo = settings.is_demo_model
+    if not (demo or verbose or err.is_terminal):
+        return None
+
+    def show(step: pipeline.Progress) -> None:
+        if step.done == 0:
+            if demo:
+                chars = sum(len(a.prompt_text) for a in step.articles)
+                minutes = pipeline.demo_minutes(step.articles)
+                err.print(
+                    f"note: no --model given, so the built-in demo model (SmolLM2-135M, in "
+                    f"process) reads {step.total} article{'s' * (step.total != 1)} "
+                    f"({chars:,} characters): expect about {_minutes(minutes)} here, and a "
+                    "briefing that only shows the plumbing works. For a real one: "
+                    "--base-url URL --model NAME (or SUMMARIZER_BASE_URL, SUMMARIZER_MODEL).",
+                    markup=False,
+                    soft_wrap=True,
+                )
+            return
+        name = step.article.id if step.article else "?"
+        err.print(
+            f"extracted {step.done}/{step.total}: {name} ({_minutes(step.seconds / 60)})",
+            markup=False,
+            soft_wrap=True,
+        )
+
+    return show
+
+
+def _minutes(minutes: float) -> str:
+    if minutes < 1:
+        return f"{max(1, round(minutes * 60))} s"
+    return f"{round(minutes)} min" if minutes >= 10 else f"{minutes:.1f} min"
+
+
 @app.command()
 def brief(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders (one event).")],
@@ -149,6 +189,7 @@ def brief(
         settings = _settings(
             base_url=base_url, model=model, mode=mode, gguf_path=gguf, max_tokens=max_tokens
         )
+        options["progress"] = _progress(settings, verbose)
         briefing = pipeline.brief(list(paths), settings=settings, **options)
     _warn_partial(briefing)
     _emit(_render(briefing, form), output)

@@ -36,8 +36,10 @@ from summarizer.extract.extraction import extract
 from summarizer.extract.summary import summarize
 from summarizer.files import write_atomic
 from summarizer.merge.fold import merge
-from summarizer.model.client import ModelClient, default_gguf_path, make_client, metered
+from summarizer.model.backends import default_gguf_path, make_client
+from summarizer.model.client import ModelClient
 from summarizer.model.recording import Recordings, slug
+from summarizer.model.usage import metered
 from summarizer.pipeline import labelled_merge
 from summarizer.schema import ArticleExtraction, Briefing, Event, Failure, Usage
 

@@ -33,7 +33,8 @@ from summarizer.schema import (
 )
 
 if TYPE_CHECKING:  # the client (and openai) only when a caller passes one in
-    from summarizer.model.client import ModelClient, Structured
+    from summarizer.model.client import ModelClient
+    from summarizer.model.usage import Structured
 
 OVERLAP_CHARS = 600
 

@@ -27,7 +27,7 @@ from openai.types.chat import ChatCompletion
 
 from summarizer.errors import MissingRecording
 from summarizer.extract.prompting import EXTRACT_PROMPT, template_source
-from summarizer.model.client import AsyncCreateFn, CreateFn, call_tag
+from summarizer.model.usage import AsyncCreateFn, CreateFn, call_tag
 
 _VOLATILE = {"stream", "timeout", "extra_headers", "api_key"}
 

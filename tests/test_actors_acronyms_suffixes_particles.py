@@ -1,4 +1,7 @@
-"""Regression tests for wrong merges and unstable attachments found by review (invented names)."""
+"""Actors: organisations with the same initials stay apart, an acronym names the one
+organisation it fits, generational suffixes keep father and son apart, capitalised particles
+belong to the surname, and a surname attaches only to the one person it can mean (invented
+names)."""
 
 from __future__ import annotations
 
@@ -15,8 +18,9 @@ def declared(
 ) -> list[Mention]:
     group = f"{source}:{name}"
     return [
-        Mention(source, name, type, role, None, group, declared=True, primary=True,
-                sources=(source,))
+        Mention(
+            source, name, type, role, None, group, declared=True, primary=True, sources=(source,)
+        )
     ] + [
         Mention(source, a, type, None, None, group, declared=True, sources=(source,))
         for a in aliases
@@ -101,8 +105,7 @@ def test_father_and_son_are_two_actors() -> None:
             extraction(
                 "s2",
                 actors=[Actor(name="Hamid Osei Jr.", role="Opposition leader", type="person")],
-                positions=[position("s2", "Hamid Osei Jr.", "the amnesty law",
-                                    polarity="opposes")],
+                positions=[position("s2", "Hamid Osei Jr.", "the amnesty law", polarity="opposes")],
             ),
         ]
     )
@@ -112,8 +115,12 @@ def test_father_and_son_are_two_actors() -> None:
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("Hamid Osei", "Hamid Osei Jr."), ("Hamid Osei Sr.", "Hamid Osei Jr."),
-     ("Hamid Osei", "Hamid Osei III"), ("Hamid Osei, Jr.", "Hamid Osei Sr")],
+    [
+        ("Hamid Osei", "Hamid Osei Jr."),
+        ("Hamid Osei Sr.", "Hamid Osei Jr."),
+        ("Hamid Osei", "Hamid Osei III"),
+        ("Hamid Osei, Jr.", "Hamid Osei Sr"),
+    ],
 )
 def test_different_generational_suffixes_never_merge(a: str, b: str) -> None:
     assert len(resolve([*declared("s1", a), *declared("s2", b)]).actors) == 2
@@ -139,8 +146,12 @@ def test_the_same_suffix_still_merges_and_a_suffixed_partial_finds_its_generatio
 
 @pytest.mark.parametrize(
     ("text", "surname"),
-    [("Von der Aue", ("Von", "der", "Aue")), ("De la Fuente", ("De", "la", "Fuente")),
-     ("Van den Berg", ("Van", "den", "Berg")), ("de Vries", ("de", "Vries"))],
+    [
+        ("Von der Aue", ("Von", "der", "Aue")),
+        ("De la Fuente", ("De", "la", "Fuente")),
+        ("Van den Berg", ("Van", "den", "Berg")),
+        ("de Vries", ("de", "Vries")),
+    ],
 )
 def test_a_capitalised_particle_chain_is_a_surname(text: str, surname: tuple[str, ...]) -> None:
     parsed = parse_name(text)
@@ -159,8 +170,9 @@ def test_a_sentence_initial_particle_attaches_like_a_lower_case_one() -> None:
         [
             extraction(
                 "s1",
-                actors=[Actor(name="Katrin von der Aue", role="Commission President",
-                              type="person")],
+                actors=[
+                    Actor(name="Katrin von der Aue", role="Commission President", type="person")
+                ],
                 positions=[position("s1", "Katrin von der Aue", "the tariff truce")],
             ),
             extraction("s2", positions=[position("s2", "Von der Aue", "the tariff truce")]),
@@ -176,11 +188,18 @@ def test_a_sentence_initial_particle_attaches_like_a_lower_case_one() -> None:
 
 def test_a_surname_attaches_the_same_way_when_a_briefing_is_merged_again() -> None:
     extractions = [
-        extraction("s1", positions=[position("s1", "Jonas Brandt", "the joint patrol centre"),
-                                    position("s1", "Admiral Brandt", "the shipping lane scheme")]),
+        extraction(
+            "s1",
+            positions=[
+                position("s1", "Jonas Brandt", "the joint patrol centre"),
+                position("s1", "Admiral Brandt", "the shipping lane scheme"),
+            ],
+        ),
         extraction("s2", positions=[position("s2", "Ilse Brandt", "the fishing moratorium")]),
-        extraction("s3", commitments=[commitment("s3", "Admiral Brandt",
-                                                 "withdraw patrol boats from the bank")]),
+        extraction(
+            "s3",
+            commitments=[commitment("s3", "Admiral Brandt", "withdraw patrol boats from the bank")],
+        ),
     ]
     briefing = merge(extractions)
     assert sorted(a.name for a in briefing.actors) == ["Ilse Brandt", "Jonas Brandt"]
@@ -193,9 +212,12 @@ def test_a_surname_attaches_the_same_way_when_a_briefing_is_merged_again() -> No
 
 def test_iterated_attachment_never_joins_two_people_or_guesses() -> None:
     mentions = [
-        Mention("s1", "Jonas Brandt"), Mention("s1", "Admiral Brandt"),
-        Mention("s2", "Ilse Brandt"), Mention("s2", "Ms. Brandt"),
-        Mention("s3", "Admiral Brandt"), Mention("s4", "Ms. Brandt"),
+        Mention("s1", "Jonas Brandt"),
+        Mention("s1", "Admiral Brandt"),
+        Mention("s2", "Ilse Brandt"),
+        Mention("s2", "Ms. Brandt"),
+        Mention("s3", "Admiral Brandt"),
+        Mention("s4", "Ms. Brandt"),
         Mention("s5", "Brandt"),
     ]
     resolution = resolve(mentions)
@@ -207,8 +229,11 @@ def test_iterated_attachment_never_joins_two_people_or_guesses() -> None:
 
 @pytest.mark.parametrize(
     ("text", "given", "surname"),
-    [("Al Gore", ("Al",), ("Gore",)), ("Van Jones", ("Van",), ("Jones",)),
-     ("De Gaulle", (), ("De", "Gaulle"))],
+    [
+        ("Al Gore", ("Al",), ("Gore",)),
+        ("Van Jones", ("Van",), ("Jones",)),
+        ("De Gaulle", (), ("De", "Gaulle")),
+    ],
 )
 def test_a_particle_that_is_also_a_given_name_still_opens_a_full_name(
     text: str, given: tuple[str, ...], surname: tuple[str, ...]

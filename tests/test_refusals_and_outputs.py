@@ -1,4 +1,7 @@
-"""Regressions for defects found in review: each test reproduces the original report."""
+"""Refusals and outputs: two articles under one id, an empty merge, an unwritable output and
+events that would overwrite each other are one-line errors; outputs get ordinary permissions; a
+partial event makes the batch exit non-zero; the report embeds only the article files that the
+evidence verifies."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Second red-team round on the merge: invented cases that were confirmed wrong, now fixed.
+"""The merge on values and pledges: antonyms and downward moves conflict; figures without a
+currency or in another order do not; one pledge to a beneficiary needs more than a shared word;
+a point reported in one article is open in another only for the same subject; a weekday agrees
+with its dated day; merging again keeps a commitment's date.
 
 All names are invented (Orla Venn, Marchenko, Valdoria, Kestrel); no article is quoted.
 """
