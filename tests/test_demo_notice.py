@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from summarizer import pipeline
-from summarizer.cli.main import _progress
+from summarizer.cli.briefing import _progress
 from summarizer.config import Settings
 from summarizer.ingest import Article
 

@@ -1,6 +1,7 @@
-"""The ``summarizer`` command: :mod:`.main` (brief, extract, merge, show, text, schema and the
-entry point), :mod:`.batch`, :mod:`.eval`; :mod:`.click_compat` keeps usage errors to one line
-whichever click typer runs on."""
+"""The ``summarizer`` command: :mod:`.main` (the app and the entry point), one module per
+command group (:mod:`.briefing`: brief, extract, merge; :mod:`.inspect`: schema, show, text;
+:mod:`.batch`; :mod:`.eval`), :mod:`.options` (what they share) and :mod:`.click_compat` (usage
+errors in one line whichever click typer runs on)."""
 
 from __future__ import annotations
 
