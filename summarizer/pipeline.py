@@ -105,17 +105,17 @@ def extract_all(
     return out
 
 
-#: The demo model's pace, measured: the five seed articles (26,855 characters) took 28
-#: minutes on 2 cores. Time grows with the text (one call per article, longer prompts) and
-#: falls with cores (llama.cpp uses them all).
-DEMO_MINUTES, DEMO_CHARS, DEMO_CORES = 28.0, 26_855, 2
+#: The demo model's pace, measured on 2 cores at its default cap of 768 tokens: 15, 24 and 99 s
+#: for one article each (2.6k, 9.4k and 3.3k characters: the time goes to generating, which
+#: ends early or runs to the cap whatever the article's length). llama.cpp uses every core.
+DEMO_SECONDS_PER_ARTICLE, DEMO_CORES = (15.0, 100.0), 2
 
 
-def demo_minutes(articles: Sequence[Article], cores: int | None = None) -> float:
-    """Expected minutes for the demo model to extract ``articles`` on ``cores`` cores."""
-    chars = sum(len(a.prompt_text) for a in articles)
-    usable = max(1, cores or os.cpu_count() or DEMO_CORES)
-    return DEMO_MINUTES * chars / DEMO_CHARS * DEMO_CORES / usable
+def demo_seconds(articles: Sequence[Article], cores: int | None = None) -> tuple[float, float]:
+    """The demo model's expected time for ``articles`` on ``cores`` cores: (fastest, slowest)."""
+    scale = len(articles) * DEMO_CORES / max(1, cores or os.cpu_count() or DEMO_CORES)
+    low, high = DEMO_SECONDS_PER_ARTICLE
+    return low * scale, high * scale
 
 
 async def aextract_all(

@@ -63,12 +63,12 @@ def _progress(settings: Settings, verbose: bool) -> pipeline.Observer | None:
         if step.done == 0:
             if demo:
                 chars = sum(len(a.prompt_text) for a in step.articles)
-                minutes = pipeline.demo_minutes(step.articles)
+                low, high = pipeline.demo_seconds(step.articles)
                 err.print(
                     f"note: no --model given, so the built-in demo model (SmolLM2-135M, in "
                     f"process) reads {step.total} article{'s' * (step.total != 1)} "
-                    f"({chars:,} characters): expect about {_minutes(minutes)} here, and a "
-                    "briefing that only shows the plumbing works. For a real one: "
+                    f"({chars:,} characters): expect {_duration(low)} to {_duration(high)} "
+                    "here, and a briefing that only shows the plumbing works. For a real one: "
                     "--base-url URL --model NAME (or SUMMARIZER_BASE_URL, SUMMARIZER_MODEL).",
                     markup=False,
                     soft_wrap=True,
@@ -76,7 +76,7 @@ def _progress(settings: Settings, verbose: bool) -> pipeline.Observer | None:
             return
         name = step.article.id if step.article else "?"
         err.print(
-            f"extracted {step.done}/{step.total}: {name} ({_minutes(step.seconds / 60)})",
+            f"extracted {step.done}/{step.total}: {name} ({_duration(step.seconds)})",
             markup=False,
             soft_wrap=True,
         )
@@ -84,9 +84,10 @@ def _progress(settings: Settings, verbose: bool) -> pipeline.Observer | None:
     return show
 
 
-def _minutes(minutes: float) -> str:
-    if minutes < 1:
-        return f"{max(1, round(minutes * 60))} s"
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    minutes = seconds / 60
     return f"{round(minutes)} min" if minutes >= 10 else f"{minutes:.1f} min"
 
 
