@@ -388,16 +388,36 @@ class Gap(_Model):
 
 
 class Usage(_Model):
+    """Tokens and calls; ``by_kind`` splits them by what the calls were for."""
+
     prompt_tokens: int = 0
+    cached_tokens: int = Field(
+        default=0, description="Of the prompt tokens, those the server reported as cached."
+    )
     completion_tokens: int = 0
     calls: int = 0
+    by_kind: dict[str, Usage] = Field(
+        default_factory=dict,
+        description="extraction (continuations included), reask (validation re-asks), "
+        "summary, merge (labels, disagreements, pair questions); other for anything else.",
+    )
 
     def __add__(self, other: Usage) -> Usage:
+        kinds = dict(self.by_kind)
+        for kind, usage in other.by_kind.items():
+            kinds[kind] = kinds[kind] + usage if kind in kinds else usage
         return Usage(
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            cached_tokens=self.cached_tokens + other.cached_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,
             calls=self.calls + other.calls,
+            by_kind=kinds,
         )
+
+    def as_kind(self, kind: str) -> Usage:
+        """These totals, all of ``kind``."""
+        flat = self.model_copy(update={"by_kind": {}})
+        return flat.model_copy(update={"by_kind": {kind: flat}})
 
 
 class ArticleExtraction(_Model):

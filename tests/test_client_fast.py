@@ -164,7 +164,12 @@ def test_salvage_after_every_reask_failed_matches(settings: Settings) -> None:
     assert fast.sent == patched.sent
     _same_outcome(fast_result, patched_result)
     assert fast_result.salvage_reason and fast_result.usage.calls == 3
-    assert fast_result.usage == patched_result.usage
+    flat = {"by_kind": {}}  # instructor's patched path reports one total for all attempts
+    assert fast_result.usage.model_copy(update=flat) == patched_result.usage.model_copy(
+        update=flat
+    )
+    # The fast path sorts the attempts: the call itself, then its re-asks.
+    assert {k: u.calls for k, u in fast_result.usage.by_kind.items()} == {"other": 1, "reask": 2}
 
 
 @pytest.mark.parametrize(

@@ -479,6 +479,8 @@ class _Batch:
             except OSError as exc:
                 report.status, report.error = "failed", f"cannot write the briefing: {exc}"
                 briefing = None
+        self.stats.model_calls += report.merge_usage.calls  # the merge's own calls
+        self.stats.tokens += report.merge_usage.prompt_tokens + report.merge_usage.completion_tokens
         if event.started is not None:
             report.seconds = round(time.monotonic() - event.started, 3)
         if briefing is not None:
@@ -593,7 +595,7 @@ class _Batch:
     def _result(self, seconds: float, *, interrupted: bool) -> BatchResult:
         order = {e.spec.name: n for n, e in enumerate(self.events)}
         events = sorted(self.event_reports, key=lambda r: order.get(r.event, 0))
-        usage = sum((r.usage for e in events for r in e.articles), Usage())
+        usage = sum((e.usage for e in events), Usage())  # extraction and merge calls
         s = self.stats
         statuses = [e.status for e in events]
         report = RunReport(

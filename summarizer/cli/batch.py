@@ -38,6 +38,7 @@ from summarizer.batch.run import (
 from summarizer.config import Settings
 from summarizer.errors import SummarizerError
 from summarizer.logs import setup_logging
+from summarizer.render.common import usage_line
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 log = logging.getLogger("summarizer.batch.run")
@@ -153,6 +154,8 @@ def _summary(result: BatchResult) -> None:
         f"time: {r.seconds:.1f}s",
         markup=False,
     )
+    if r.usage.by_kind:
+        err.print("usage by kind: " + usage_line(r.usage), markup=False)
     for event in result.events:
         for article in event.articles:
             if article.status == "failed":

@@ -212,7 +212,9 @@ def extract(article: Article, client: ModelClient, *, tag: str = "") -> ArticleE
         try:
             while True:
                 model, messages = request
-                result = client.structured(model, messages, tag=_tag(article, tag, n, len(texts)))
+                result = client.structured(
+                    model, messages, tag=_tag(article, tag, n, len(texts)), kind="extraction"
+                )
                 request = calls.send(result)
         except StopIteration as done:
             parts.append(done.value)
@@ -227,7 +229,9 @@ async def _apart(
     try:
         while True:
             model, messages = request
-            result = await client.astructured(model, messages, tag=_tag(article, tag, n, count))
+            result = await client.astructured(
+                model, messages, tag=_tag(article, tag, n, count), kind="extraction"
+            )
             request = calls.send(result)
     except StopIteration as done:
         part: _Part = done.value

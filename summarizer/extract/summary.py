@@ -104,7 +104,11 @@ def summarize(briefing: Briefing, client: ModelClient, *, tag: str = "") -> Even
         return briefing.event
     context = {"item_ids": frozenset(items)}
     result = client.structured(
-        SummaryDraft, _messages(briefing, items), context=context, tag=_tagged(tag)
+        SummaryDraft,
+        _messages(briefing, items),
+        context=context,
+        tag=_tagged(tag),
+        kind="summary",
     )
     return _event(briefing, items, result.value)
 
@@ -120,6 +124,10 @@ async def asummarize(briefing: Briefing, client: ModelClient, *, tag: str = "") 
         return briefing.event
     context = {"item_ids": frozenset(items)}
     result = await client.astructured(
-        SummaryDraft, _messages(briefing, items), context=context, tag=_tagged(tag)
+        SummaryDraft,
+        _messages(briefing, items),
+        context=context,
+        tag=_tagged(tag),
+        kind="summary",
     )
     return _event(briefing, items, result.value)

@@ -42,6 +42,7 @@ def model_decider(client: ModelClient, *, kind: str = "item") -> Callable[[str, 
                     SameItem,
                     chat(SAME_ITEM_PROMPT, kind=kind, a=key[0], b=key[1]),
                     tag=f"merge pair ({SAME_ITEM_PROMPT})",
+                    kind="merge",
                 )
                 memo[key] = bool(result.value.same)
             except SummarizerError:  # the model failed, or this client cannot call it

@@ -202,6 +202,7 @@ def _label_kind(
                 messages,
                 context={"item_ids": frozenset(ids)},
                 tag=f"{tag or 'event'} labels {kind} {n}/{len(chunks)} ({LABELS_PROMPT})",
+                kind="merge",
             )
             for entry in result.value.labels:
                 text = " ".join(entry.label.split())
@@ -314,6 +315,7 @@ def find_disagreements(
         messages,
         context={"item_ids": frozenset(ids)},
         tag=f"{tag or 'event'} disagreements ({DISAGREEMENTS_PROMPT})",
+        kind="merge",
     )
     return conflicts_of(result.value, ids)
 

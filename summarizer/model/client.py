@@ -68,6 +68,7 @@ from summarizer.model.usage import (
     CreateFn,
     Structured,
     T,
+    call_kind,
     call_tag,
     completion_usage,
     count_usage,
@@ -170,11 +171,15 @@ class ModelClient:
         *,
         context: dict[str, Any] | None = None,
         tag: str = "",
+        kind: str = "other",
     ) -> Structured[T]:
-        """Call the model once (plus re-asks) and return a validated ``response_model``."""
+        """Call the model once (plus re-asks) and return a validated ``response_model``.
+
+        ``kind`` (extraction, summary, merge) sorts the call's usage; re-asks count as reask.
+        """
         if self._create is None or self._send is None:
             raise ConfigError("this client has no synchronous backend")
-        with _calling(tag):
+        with _calling(tag, kind):
             call = self._tools_call(response_model, messages, context, is_async=False)
             if call is None:
                 return counted(self._patched(self._create, response_model, messages, context))
@@ -187,11 +192,12 @@ class ModelClient:
         *,
         context: dict[str, Any] | None = None,
         tag: str = "",
+        kind: str = "other",
     ) -> Structured[T]:
         """Async twin of :meth:`structured`."""
         if self._acreate is None or self._asend is None:
             raise ConfigError("this client has no asynchronous backend")
-        with _calling(tag):
+        with _calling(tag, kind):
             call = self._tools_call(response_model, messages, context, is_async=True)
             if call is None:
                 patched = await self._apatched(self._acreate, response_model, messages, context)
@@ -252,17 +258,19 @@ class ModelClient:
 
 
 @contextlib.contextmanager
-def _calling(tag: str) -> Iterator[None]:
-    """Around every call: the tag names it (for recorders and messages), and a call that
-    fails for good still counts the tokens it used."""
-    token = call_tag.set(tag)
+def _calling(tag: str, kind: str) -> Iterator[None]:
+    """Around every call: the tag names it (for recorders and messages), the kind sorts its
+    usage, and a call that fails for good still counts the tokens it used."""
+    token, kind_token = call_tag.set(tag), call_kind.set(kind)
     try:
         yield
     except ModelError as exc:
-        count_usage(exc.usage if isinstance(exc.usage, Usage) else None)
+        usage = exc.usage if isinstance(exc.usage, Usage) else Usage(calls=1)
+        count_usage(usage if usage.by_kind else usage.as_kind(kind))
         raise
     finally:
         call_tag.reset(token)
+        call_kind.reset(kind_token)
 
 
 def _drive(call: _ToolsCall[T], send: CreateFn) -> Structured[T]:
@@ -314,7 +322,8 @@ class _ToolsCall(Generic[T]):
 
     def answer(self, completion: Any) -> Structured[T] | None:
         """The result of one answer, or None when :attr:`kwargs` (now a re-ask) must be sent."""
-        self.usage = self.usage + completion_usage(completion)
+        kind = "reask" if self.usage.calls else None  # the first answer is the call's own
+        self.usage = self.usage + completion_usage(completion, kind)
         try:
             value = self.kit.parse(
                 response=completion,

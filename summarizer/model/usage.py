@@ -30,6 +30,8 @@ class Closer(Protocol):
 
 #: Set around each call so that recorders and error messages can name the case and prompt.
 call_tag: contextvars.ContextVar[str] = contextvars.ContextVar("call_tag", default="")
+#: What the call is for, for usage by kind: extraction, summary, merge (re-asks: reask).
+call_kind: contextvars.ContextVar[str] = contextvars.ContextVar("call_kind", default="other")
 
 
 class UsageMeter:
@@ -86,20 +88,24 @@ def counted(result: Structured[T]) -> Structured[T]:
     return result
 
 
-def usage_of(raw: Any) -> Usage:
+def usage_of(raw: Any, kind: str | None = None) -> Usage:
+    """A server's usage report (an SDK object or a dict) as one call of ``kind`` (default: the
+    current call's kind)."""
+    details = _get(raw, "prompt_tokens_details")
+    usage = Usage(
+        prompt_tokens=int(_get(raw, "prompt_tokens") or 0),
+        cached_tokens=int(_get(details, "cached_tokens") or 0),
+        completion_tokens=int(_get(raw, "completion_tokens") or 0),
+        calls=1,
+    )
+    return usage.as_kind(kind or call_kind.get())
+
+
+def completion_usage(completion: Any, kind: str | None = None) -> Usage:
+    return usage_of(getattr(completion, "usage", None), kind)
+
+
+def _get(raw: Any, name: str) -> Any:
     if raw is None:
-        return Usage(calls=1)
-    return Usage(
-        prompt_tokens=int(getattr(raw, "prompt_tokens", 0) or 0),
-        completion_tokens=int(getattr(raw, "completion_tokens", 0) or 0),
-        calls=1,
-    )
-
-
-def completion_usage(completion: Any) -> Usage:
-    raw = getattr(completion, "usage", None)
-    return Usage(
-        prompt_tokens=int(getattr(raw, "prompt_tokens", 0) or 0),
-        completion_tokens=int(getattr(raw, "completion_tokens", 0) or 0),
-        calls=1,
-    )
+        return None
+    return raw.get(name) if isinstance(raw, dict) else getattr(raw, name, None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from summarizer.schema import Actor, Briefing
+from summarizer.schema import Actor, Briefing, Usage
 
 QUOTE_CHARS = "\"'“”‘’«»„"
 
@@ -69,3 +69,16 @@ def actor_order(b: Briefing, names: Iterable[str]) -> list[str]:
     rank = {a.name: n for n, a in enumerate(b.actors)}
     unique = list(dict.fromkeys(names))
     return sorted(unique, key=lambda name: (rank.get(name, len(rank)), unique.index(name)))
+
+
+def usage_line(usage: Usage) -> str:
+    """'extraction 5 calls, 13,399 + 10,025 tokens · merge ...' (prompt + completion; cached
+    prompt tokens when the server reported any)."""
+    parts = []
+    for kind, u in sorted(usage.by_kind.items()):
+        cached = f" ({u.cached_tokens:,} cached)" if u.cached_tokens else ""
+        parts.append(
+            f"{kind} {u.calls} call{'s' * (u.calls != 1)}, "
+            f"{u.prompt_tokens:,}{cached} + {u.completion_tokens:,} tokens"
+        )
+    return " · ".join(parts)

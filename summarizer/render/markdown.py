@@ -19,6 +19,7 @@ from summarizer.render.common import (
     counts_line,
     positions_by_actor,
     quoted,
+    usage_line,
 )
 from summarizer.schema import Briefing, Evidence
 
@@ -237,4 +238,6 @@ def _sources_section(b: Briefing) -> list[str]:
         lines += ["", f"Model: {md_escape(b.model)}"]
     if b.merged_by:
         lines += ["", f"Merged by: {md_escape(b.merged_by)}"]
+    if b.usage.calls:
+        lines += ["", f"Model usage: {md_escape(usage_line(b.usage) or str(b.usage.calls))}"]
     return [*lines, ""]
