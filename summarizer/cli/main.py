@@ -14,6 +14,7 @@ import typer
 from summarizer.cli.batch import batch_command
 from summarizer.cli.briefing import brief, extract, merge
 from summarizer.cli.click_compat import ERRORS, EXITS, STOPS, exit_code, one_line
+from summarizer.cli.estimate import estimate_command
 from summarizer.cli.eval import eval_command
 from summarizer.cli.inspect import schema, show, text
 from summarizer.cli.options import err
@@ -28,6 +29,7 @@ app = typer.Typer(
 for command in (brief, extract, merge, schema, show, text):
     app.command()(command)
 app.command("batch")(batch_command)
+app.command("estimate")(estimate_command)
 app.command("eval")(eval_command)
 
 

@@ -6,7 +6,9 @@ transport retries. The only module that imports ``llama_cpp``."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
+import json
 import logging
 import os
 import threading
@@ -322,3 +324,67 @@ def client_from_functions(
         create=with_transport_retries(create, settings) if create else None,
         acreate=with_async_transport_retries(acreate, settings) if acreate else None,
     )
+
+
+def token_counter() -> tuple[Callable[[str], int], str]:
+    """A token counter for estimates, and what it is: the demo model's BPE tokenizer (SmolLM2's,
+    close to GPT tokenizers on English text; ``tiktoken`` cannot load its encodings offline)
+    when llama.cpp and the GGUF are installed, else characters / 4 (a stated approximation)."""
+    try:
+        from llama_cpp import Llama
+
+        with _c_stderr_silenced():  # llama.cpp warns about the context of a vocabulary
+            vocab = Llama(model_path=str(default_gguf_path()), vocab_only=True, verbose=False)
+    except (ImportError, ConfigError, ValueError, OSError) as exc:
+        log.debug("no offline tokenizer (%s): characters / 4", exc)
+        return (lambda text: max(1, round(len(text) / 4))), "characters / 4 (an approximation)"
+
+    def count(text: str) -> int:
+        return len(vocab.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    return count, "SmolLM2's BPE tokenizer (close to GPT tokenizers on English text)"
+
+
+def capturing_client(settings: Settings) -> tuple[ModelClient, list[dict[str, Any]]]:
+    """A client that sends nowhere: it keeps every request (exactly as it would be sent) and
+    answers each with an empty tool call (every list of the tool's schema empty), for counting
+    what a run would send."""
+    sent: list[dict[str, Any]] = []
+
+    def create(**kwargs: Any) -> ChatCompletion:
+        sent.append(kwargs)
+        function = kwargs.get("tools", [{}])[0].get("function", {})
+        properties = function.get("parameters", {}).get("properties", {})
+        empty: dict[str, list[Any]] = {
+            k: [] for k, v in properties.items() if v.get("type") == "array"
+        }
+        arguments = json.dumps(empty)
+        call = {
+            "id": "c",
+            "type": "function",
+            "function": {"name": function.get("name", "answer"), "arguments": arguments},
+        }
+        message = {"role": "assistant", "content": None, "tool_calls": [call]}
+        return ChatCompletion.model_validate(
+            {"id": "captured", "object": "chat.completion", "created": 0, "model": "none",
+             "choices": [{"index": 0, "finish_reason": "tool_calls", "message": message}]}
+        )  # fmt: skip
+
+    return client_from_functions(settings, create), sent
+
+
+@contextlib.contextmanager
+def _c_stderr_silenced() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null for a moment (C libraries write there directly)."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no real stderr (some embedders): nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
