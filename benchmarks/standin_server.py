@@ -235,6 +235,12 @@ class Config:
     retry_after: float = 0.1
     hang: float = 30.0
     seed: int = 0
+    #: The Batch API: seconds a batch validates, lines it answers a second, the share of
+    #: lines that fail, and seconds after which an unfinished batch expires (None: never).
+    batch_validate: float = 0.05
+    batch_rate: float = 5000.0
+    batch_error_rate: float = 0.0
+    batch_expire_after: float | None = None
 
     def __post_init__(self) -> None:
         unknown = set(self.mix) - set(FAULTS)
@@ -264,6 +270,7 @@ class Behaviour:
         self.stats: Counter[str] = Counter()
         self.marked: Counter[str] = Counter()
         self.connections: set[asyncio.Transport] = set()
+        self.batches = BatchStore(config, self.stats)
 
     def reset(self) -> None:
         self.stats.clear()
@@ -287,6 +294,149 @@ class Behaviour:
         if self.config.error_rate and self.random.random() < self.config.error_rate:
             return self.random.choices(self.kinds, self.weights)[0]
         return None
+
+
+# --------------------------------------------------------------------------------------------
+# The Batch API: files and batches, with status progression, failed lines, expiry, cancel
+# --------------------------------------------------------------------------------------------
+
+
+def _multipart_file(body: bytes, content_type: str) -> bytes:
+    """The uploaded file's bytes from a multipart/form-data body."""
+    boundary = content_type.partition("boundary=")[2].strip('"')
+    for part in body.split(b"--" + boundary.encode()):
+        head, _, data = part.partition(b"\r\n\r\n")
+        if b"filename=" in head:
+            return data.removesuffix(b"\r\n")
+    return b""
+
+
+def answer_line(line: Mapping[str, Any], fail: bool) -> dict[str, Any]:
+    """One Batch output (or error) line for one request line."""
+    custom_id = str(line.get("custom_id"))
+    if fail:
+        error = {"code": "server_error", "message": "stand-in: this line failed"}
+        return {"id": f"line-{custom_id}", "custom_id": custom_id, "response": None,
+                "error": error}  # fmt: skip
+    body = line.get("body") or {}
+    article = article_of(body)
+    arguments, finish = capped(json.dumps(requested(draft_for(article), body)), body)
+    response = {"status_code": 200, "request_id": f"req-{custom_id}",
+                "body": completion(body, arguments, finish=finish)}  # fmt: skip
+    return {"id": f"line-{custom_id}", "custom_id": custom_id, "response": response,
+            "error": None}  # fmt: skip
+
+
+class BatchStore:
+    """Files and batches in memory, as OpenAI's endpoints serve them."""
+
+    def __init__(self, config: Config, stats: Counter[str]) -> None:
+        self.config = config
+        self.stats = stats
+        self.files: dict[str, bytes] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.lines: dict[str, list[dict[str, Any]]] = {}
+        self.created: dict[str, float] = {}
+        self.random = random.Random(config.seed + 1)
+
+    def handle(
+        self, method: str, path: str, body: bytes, headers: Mapping[str, str]
+    ) -> tuple[int, Any]:
+        parts = path.split("/")
+        if method == "POST" and path.endswith("/files"):
+            data = _multipart_file(body, headers.get("content-type", ""))
+            file_id = f"file-{len(self.files) + 1}"
+            self.files[file_id] = data
+            self.stats["files_uploaded"] += 1
+            return 200, {"id": file_id, "object": "file", "bytes": len(data), "created_at":
+                         int(time.time()), "filename": "requests.jsonl", "purpose": "batch",
+                         "status": "processed"}  # fmt: skip
+        if method == "GET" and path.endswith("/content"):
+            file_id = parts[-2]
+            if file_id not in self.files:
+                return 404, {"error": {"message": f"no file {file_id}"}}
+            return 200, self.files[file_id]
+        if method == "POST" and path.endswith("/batches"):
+            request = json.loads(body or b"{}")
+            return 200, self.create(request)
+        if method == "GET" and path.endswith("/batches"):
+            data = [self.refresh(b) for b in reversed(list(self.batches))]
+            return 200, {"object": "list", "data": data, "has_more": False,
+                         "first_id": data[0]["id"] if data else None,
+                         "last_id": data[-1]["id"] if data else None}  # fmt: skip
+        if method == "POST" and path.endswith("/cancel"):
+            batch_id = parts[-2]
+            if batch_id not in self.batches:
+                return 404, {"error": {"message": f"no batch {batch_id}"}}
+            self.refresh(batch_id)
+            if self.batches[batch_id]["status"] not in ("completed", "failed", "expired"):
+                self._finish(batch_id, "cancelled")
+            return 200, self.batches[batch_id]
+        if method == "GET" and "/batches/" in path:
+            batch_id = parts[-1]
+            if batch_id not in self.batches:
+                return 404, {"error": {"message": f"no batch {batch_id}"}}
+            return 200, self.refresh(batch_id)
+        return 404, {"error": {"message": f"no route {method} {path}"}}
+
+    def create(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        file_id = str(request.get("input_file_id"))
+        text = self.files.get(file_id, b"").decode("utf-8")
+        batch_id = f"batch_{len(self.batches) + 1}"
+        self.lines[batch_id] = [json.loads(x) for x in text.splitlines() if x.strip()]
+        self.created[batch_id] = time.monotonic()
+        self.stats["batches_created"] += 1
+        self.batches[batch_id] = {
+            "id": batch_id, "object": "batch", "endpoint": request.get("endpoint"),
+            "input_file_id": file_id, "completion_window": request.get("completion_window"),
+            "status": "validating", "created_at": int(time.time()), "errors": None,
+            "output_file_id": None, "error_file_id": None,
+            "metadata": request.get("metadata") or {},
+            "request_counts": {"total": len(self.lines[batch_id]), "completed": 0, "failed": 0},
+        }  # fmt: skip
+        return self.batches[batch_id]
+
+    def refresh(self, batch_id: str) -> dict[str, Any]:
+        """Move the batch along: validating, then lines answered at ``batch_rate`` a second."""
+        batch = self.batches[batch_id]
+        if batch["status"] in ("completed", "failed", "expired", "cancelled"):
+            return batch
+        elapsed = time.monotonic() - self.created[batch_id]
+        total = len(self.lines[batch_id])
+        running = elapsed - self.config.batch_validate
+        if running < 0:
+            return batch
+        done = min(total, int(running * self.config.batch_rate))
+        expire = self.config.batch_expire_after
+        if done < total and expire is not None and elapsed > expire:
+            self._finish(batch_id, "expired", done)
+        elif done < total:
+            batch["status"] = "in_progress"
+            batch["request_counts"] = {"total": total, "completed": done, "failed": 0}
+        else:
+            self._finish(batch_id, "completed", total)
+        return batch
+
+    def _finish(self, batch_id: str, status: str, done: int | None = None) -> None:
+        batch = self.batches[batch_id]
+        lines = self.lines[batch_id]
+        if done is None:
+            elapsed = time.monotonic() - self.created[batch_id] - self.config.batch_validate
+            done = max(0, min(len(lines), int(elapsed * self.config.batch_rate)))
+        out, errors = [], []
+        for line in lines[:done]:
+            failed = self.random.random() < self.config.batch_error_rate
+            (errors if failed else out).append(answer_line(line, failed))
+        for kind, rows in (("output", out), ("error", errors)):
+            if rows:
+                file_id = f"file-{len(self.files) + 1}"
+                self.files[file_id] = "".join(json.dumps(r) + "\n" for r in rows).encode()
+                batch[f"{kind}_file_id"] = file_id
+        batch["status"] = status
+        batch["request_counts"] = {"total": len(lines), "completed": len(out),
+                                   "failed": len(errors)}  # fmt: skip
+        self.stats[f"batch_lines_{status}"] += len(out)
+        self.stats["batch_lines_failed"] += len(errors)
 
 
 # --------------------------------------------------------------------------------------------
@@ -322,6 +472,7 @@ class _Http(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.busy = False
         self.loop = asyncio.get_running_loop()
+        self.headers: dict[str, str] = {}
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -345,8 +496,10 @@ class _Http(asyncio.Protocol):
             return
         head = bytes(self.buffer[:end]).decode("latin-1")
         length = 0
+        self.headers = {}
         for line in head.split("\r\n")[1:]:
             name, _, value = line.partition(":")
+            self.headers[name.strip().lower()] = value.strip()
             if name.strip().lower() == "content-length":
                 length = int(value.strip())
         if len(self.buffer) < end + 4 + length:
@@ -385,6 +538,12 @@ class _Http(asyncio.Protocol):
             self._send(_json(200, {"ok": True}))
         elif method == "POST" and path.endswith("/chat/completions"):
             self._chat(body)
+        elif "/files" in path or "/batches" in path:
+            status, payload = self.behaviour.batches.handle(method, path, body, self.headers)
+            if isinstance(payload, bytes):
+                self._send(_response(status, payload, {"content-type": "application/jsonl"}))
+            else:
+                self._send(_json(status, payload))
         else:
             self._send(_error(404, f"no route {method} {path}"))
 
@@ -516,7 +675,8 @@ def _start_process(config: Config, port: int) -> tuple[str, Callable[[], None]]:
         "--latency", str(config.latency), "--jitter", str(config.jitter),
         "--error-rate", str(config.error_rate), "--mix", mix,
         "--retry-after", str(config.retry_after), "--hang", str(config.hang),
-        "--seed", str(config.seed),
+        "--seed", str(config.seed), "--batch-rate", str(config.batch_rate),
+        "--batch-error-rate", str(config.batch_error_rate),
     ]  # fmt: skip
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
@@ -549,6 +709,9 @@ def start_server(
     hang: float = 30.0,
     seed: int = 0,
     process: bool = False,
+    batch_rate: float = 5000.0,
+    batch_error_rate: float = 0.0,
+    batch_expire_after: float | None = None,
 ) -> tuple[str, Callable[[], None]]:
     """Start the stand-in on 127.0.0.1 (``port=0``: a free one); return ``(base_url, stop)``.
 
@@ -556,7 +719,9 @@ def start_server(
     ``process=True`` in a child process with a core of its own (benchmarks).
     """
     parsed = parse_mix(mix) if isinstance(mix, str) else dict(mix or {})
-    config = Config(latency, jitter, error_rate, parsed, retry_after, hang, seed)
+    config = Config(latency, jitter, error_rate, parsed, retry_after, hang, seed,
+                    batch_rate=batch_rate, batch_error_rate=batch_error_rate,
+                    batch_expire_after=batch_expire_after)  # fmt: skip
     return (_start_process if process else _start_thread)(config, port)
 
 
@@ -570,10 +735,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--retry-after", type=float, default=0.1)
     parser.add_argument("--hang", type=float, default=30.0, help="seconds a 'timeout' hangs")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--batch-rate", type=float, default=5000.0, help="batch lines a second")
+    parser.add_argument("--batch-error-rate", type=float, default=0.0)
     args = parser.parse_args(argv)
     config = Config(
         args.latency, args.jitter, args.error_rate, parse_mix(args.mix),
-        args.retry_after, args.hang, args.seed,
+        args.retry_after, args.hang, args.seed, batch_rate=args.batch_rate,
+        batch_error_rate=args.batch_error_rate,
     )  # fmt: skip
 
     async def run() -> None:

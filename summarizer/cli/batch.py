@@ -27,7 +27,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from summarizer.batch.cache import ExtractionCache
+from summarizer.batch.offline import Results, run_batch_api, run_with_answers, write_batch_file
 from summarizer.batch.run import (
+    CACHE_DIR_NAME,
     ArticleReport,
     BatchObserver,
     BatchResult,
@@ -36,7 +39,7 @@ from summarizer.batch.run import (
     arun_batch,
 )
 from summarizer.config import Settings
-from summarizer.errors import SummarizerError
+from summarizer.errors import ConfigError, InputError, SummarizerError
 from summarizer.logs import setup_logging
 from summarizer.render.common import usage_line
 
@@ -180,6 +183,65 @@ def _run(root: Path, observer: BatchObserver, **options: Any) -> BatchResult:
     return asyncio.run(run)
 
 
+def _cache_of(options: dict[str, Any]) -> ExtractionCache:
+    if not options["use_cache"]:
+        raise ConfigError("batch files and the Batch API need the cache (drop --no-cache)")
+    folder = options["cache_dir"] or Path(options["output"]) / CACHE_DIR_NAME
+    return ExtractionCache(folder, options["settings"])
+
+
+def _write_requests(root: Path, path: Path, settings: Settings, options: dict[str, Any]) -> None:
+    lines, articles = write_batch_file(root, path, settings=settings, cache=_cache_of(options))
+    err.print(
+        f"wrote {lines:,} requests for {articles:,} uncached articles to {path}; run them (for "
+        "example `python -m vllm.entrypoints.openai.run_batch -i REQUESTS -o RESULTS`), then "
+        "`summarizer batch ROOT -o DIR --batch-file-in RESULTS` with the same options",
+        markup=False,
+    )
+
+
+def _run_answered(
+    root: Path,
+    observer: BatchObserver,
+    files: list[Path],
+    api: bool,
+    fallback: str,
+    rounds: int,
+    poll: float,
+    options: dict[str, Any],
+) -> BatchResult:
+    settings: Settings = options["settings"]
+    results = Results()
+    for path in files:
+        results.read(path.read_text("utf-8") if path.is_file() else _missing(path), str(path))
+    if api:
+        results, _ = asyncio.run(
+            run_batch_api(
+                root, output=Path(options["output"]), settings=settings,
+                cache=_cache_of(options), max_rounds=rounds, poll_seconds=poll,
+                say=lambda line: err.print(line, markup=False),
+            )
+        )  # fmt: skip
+    answered = results.usage_lines
+    err.print(
+        f"batch answers: {answered:,} ({results.prompt_tokens:,} prompt + "
+        f"{results.completion_tokens:,} completion tokens); {len(results.failed):,} failed",
+        markup=False,
+    )
+    run = run_with_answers(
+        root, results, observer=observer, fallback=fallback,
+        **{k: v for k, v in options.items() if k != "output"}, output=Path(options["output"]),
+    )  # fmt: skip
+    if isinstance(observer, BarObserver):
+        with observer.progress:
+            return asyncio.run(run)
+    return asyncio.run(run)
+
+
+def _missing(path: Path) -> str:
+    raise InputError(path, "no such results file")
+
+
 def batch_command(
     root: Annotated[
         Path, typer.Argument(help="A folder with one subfolder per event, or a manifest file.")
@@ -218,6 +280,31 @@ def batch_command(
             "model."
         ),
     ] = None,
+    batch_api: Annotated[
+        bool,
+        typer.Option(
+            "--batch-api",
+            help="Send the extraction requests through the server's Batch API (half the price; "
+            "answers within 24 h); resumable: rerun the same command.",
+        ),
+    ] = False,
+    batch_file_out: Annotated[
+        Path | None,
+        typer.Option(help="Write the requests as a Batch JSONL here and stop (no API called)."),
+    ] = None,
+    batch_file_in: Annotated[
+        list[Path] | None,
+        typer.Option(help="Read a Batch results JSONL (repeat for several) instead of a model."),
+    ] = None,
+    batch_fallback: Annotated[
+        str, typer.Option(help="What a batch leaves unanswered: batch (fail it, named) or live.")
+    ] = "batch",
+    batch_rounds: Annotated[
+        int, typer.Option(help="--batch-api: batches at most (re-asks, continuations).")
+    ] = 3,
+    batch_poll: Annotated[
+        float, typer.Option(help="--batch-api: seconds between status checks.")
+    ] = 30.0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details.")] = False,
 ) -> None:
     """Brief every event under ROOT: concurrent, cached, resumable (rerun to resume)."""
@@ -226,18 +313,30 @@ def batch_command(
         base_url=base_url, model=model, mode=mode, gguf_path=gguf, max_tokens=max_tokens
     )
     observer = _observer(progress)
+    if batch_fallback not in ("batch", "live"):
+        raise ConfigError(f"--batch-fallback: {batch_fallback!r}; use batch or live")
+    if sum(map(bool, (batch_api, batch_file_out, batch_file_in))) > 1:
+        raise ConfigError("--batch-api, --batch-file-out and --batch-file-in exclude each other")
+    options: dict[str, Any] = {
+        "output": output,
+        "settings": settings,
+        "concurrency": concurrency,
+        "token_budget": token_budget,
+        "cache_dir": cache_dir,
+        "use_cache": not no_cache,
+        "consolidate": consolidate,
+    }
     try:
-        result = _run(
-            root,
-            observer,
-            output=output,
-            settings=settings,
-            concurrency=concurrency,
-            token_budget=token_budget,
-            cache_dir=cache_dir,
-            use_cache=not no_cache,
-            consolidate=consolidate,
-        )
+        if batch_file_out is not None:
+            _write_requests(root, batch_file_out, settings, options)
+            return
+        if batch_file_in or batch_api:
+            result = _run_answered(
+                root, observer, batch_file_in or [], batch_api, batch_fallback,
+                batch_rounds, batch_poll, options,
+            )  # fmt: skip
+        else:
+            result = _run(root, observer, **options)
     except KeyboardInterrupt:
         stats = getattr(observer, "stats", None)
         saved = f"{stats.done} articles extracted this run are cached; " if stats else ""

@@ -13,7 +13,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import AsyncGenerator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -22,7 +22,7 @@ import openai
 from openai.types.chat import ChatCompletion
 
 from summarizer.config import DEFAULT_GGUF_FILE, DEFAULT_GGUF_PACKAGE, Settings
-from summarizer.errors import ConfigError, MissingDependency
+from summarizer.errors import ConfigError, MissingDependency, ModelError
 from summarizer.model.client import ModelClient
 from summarizer.model.retries import with_async_transport_retries, with_transport_retries
 from summarizer.model.usage import AsyncCreateFn, Closer, CreateFn
@@ -353,22 +353,7 @@ def capturing_client(settings: Settings) -> tuple[ModelClient, list[dict[str, An
 
     def create(**kwargs: Any) -> ChatCompletion:
         sent.append(kwargs)
-        function = kwargs.get("tools", [{}])[0].get("function", {})
-        properties = function.get("parameters", {}).get("properties", {})
-        empty: dict[str, list[Any]] = {
-            k: [] for k, v in properties.items() if v.get("type") == "array"
-        }
-        arguments = json.dumps(empty)
-        call = {
-            "id": "c",
-            "type": "function",
-            "function": {"name": function.get("name", "answer"), "arguments": arguments},
-        }
-        message = {"role": "assistant", "content": None, "tool_calls": [call]}
-        return ChatCompletion.model_validate(
-            {"id": "captured", "object": "chat.completion", "created": 0, "model": "none",
-             "choices": [{"index": 0, "finish_reason": "tool_calls", "message": message}]}
-        )  # fmt: skip
+        return _empty_completion(kwargs)
 
     return client_from_functions(settings, create), sent
 
@@ -388,3 +373,76 @@ def _c_stderr_silenced() -> Iterator[None]:
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+
+
+def _empty_completion(kwargs: Mapping[str, Any]) -> ChatCompletion:
+    function = kwargs.get("tools", [{}])[0].get("function", {})
+    properties = function.get("parameters", {}).get("properties", {})
+    empty: dict[str, list[Any]] = {k: [] for k, v in properties.items() if v.get("type") == "array"}
+    call = {
+        "id": "c",
+        "type": "function",
+        "function": {"name": function.get("name", "answer"), "arguments": json.dumps(empty)},
+    }
+    message = {"role": "assistant", "content": None, "tool_calls": [call]}
+    return ChatCompletion.model_validate(
+        {"id": "captured", "object": "chat.completion", "created": 0, "model": "none",
+         "choices": [{"index": 0, "finish_reason": "tool_calls", "message": message}]}
+    )  # fmt: skip
+
+
+def answer_key(kwargs: Mapping[str, Any]) -> str:
+    """The short key a request's answer is filed under (the first 16 hex digits of its hash)."""
+    from summarizer.model.recording import request_hash
+
+    return request_hash(kwargs)[:16]
+
+
+def answered_client(
+    settings: Settings,
+    answers: Mapping[str, Mapping[str, Any]],
+    *,
+    misses: list[dict[str, Any]] | None = None,
+    on_miss: str = "error",
+    fallback: ModelClient | None = None,
+    fallback_for: Callable[[Mapping[str, Any]], bool] = lambda kwargs: True,
+) -> ModelClient:
+    """A client answering each request with the chat completion filed under its
+    :func:`answer_key` in ``answers`` (a Batch API's output, a results file). A request with
+    no answer is added to ``misses`` and then: sent to ``fallback`` (a live client) when
+    ``fallback_for`` says so; else answered empty (``on_miss="empty"``, to learn what a run
+    would ask next) or refused with a :class:`ModelError` naming it (``"error"``)."""
+
+    def lookup(kwargs: dict[str, Any]) -> ChatCompletion | None:
+        body = answers.get(answer_key(kwargs))
+        if body is not None:
+            return ChatCompletion.model_validate(dict(body))
+        if misses is not None:
+            misses.append(kwargs)
+        if on_miss == "empty":
+            return _empty_completion(kwargs)
+        return None
+
+    def refuse(kwargs: Mapping[str, Any]) -> ModelError:
+        return ModelError(f"no batch answer for request {answer_key(kwargs)} (not in the results)")
+
+    live_send = fallback._send if fallback is not None else None
+    live_asend = fallback._asend if fallback is not None else None
+
+    def create(**kwargs: Any) -> Any:
+        found = lookup(kwargs)
+        if found is not None:
+            return found
+        if live_send is not None and fallback_for(kwargs):
+            return live_send(**kwargs)
+        raise refuse(kwargs)
+
+    async def acreate(**kwargs: Any) -> Any:
+        found = lookup(kwargs)
+        if found is not None:
+            return found
+        if live_asend is not None and fallback_for(kwargs):
+            return await live_asend(**kwargs)
+        raise refuse(kwargs)
+
+    return ModelClient(settings=settings, mode="tools", create=create, acreate=acreate)
