@@ -21,7 +21,13 @@ breaks the schema), ``bad_quote`` (schema-valid, but the quotes are not in the a
 ``length`` (``finish_reason="length"`` with the arguments cut off).
 
 Other endpoints: ``GET /v1/models`` (owned_by ``standin``, so clients pick TOOLS mode),
-``GET /stats`` (request counts by outcome), ``POST /reset`` (zero the counts and marker state).
+``GET /stats`` (request counts by outcome), ``POST /reset`` (zero the counts and marker state),
+and the Batch API: ``POST /v1/files`` (multipart upload), ``GET /v1/files/{id}/content``,
+``POST /v1/batches``, ``GET /v1/batches[/{id}]``, ``POST /v1/batches/{id}/cancel``. A batch
+is ``validating`` for ``batch_validate`` seconds, then ``in_progress`` at ``batch_rate`` lines a
+second, then ``completed`` with an output file and, for the ``batch_error_rate`` share of lines
+that failed, an error file; an unfinished batch ``expired`` after ``batch_expire_after`` seconds
+or ``cancelled`` keeps the lines answered so far.
 
 Start it from Python (a pytest fixture)::
 
