@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -228,3 +229,23 @@ def test_the_command_writes_the_file_and_reads_the_results(
     with pytest.raises(SystemExit) as done:
         main([*common, "--batch-file-in", str(tmp_path / "missing.jsonl")])
     assert done.value.code == 3 and "missing.jsonl" in capsys.readouterr().err
+
+
+def test_a_cancelled_batch_keeps_what_it_answered(tmp_path: Path) -> None:
+    from summarizer.model.batch_api import BatchApi
+
+    url, stop = start_server(batch_rate=40)
+    try:
+        root = make_events(tmp_path / "in", {"alpha": 30})
+        settings = _settings(url)
+
+        def cancel_when_running(line: str) -> None:
+            if "in_progress" in line and "batch_1" in line:
+                time.sleep(0.2)  # let some lines be answered first
+                BatchApi(settings).cancel("batch_1")
+
+        results, state = _run_api(root, tmp_path / "out", settings, say=cancel_when_running)
+        assert state.rounds[0].status == "cancelled" and len(state.rounds) == 1
+        assert 0 < results.usage_lines < 30
+    finally:
+        stop()
