@@ -268,6 +268,11 @@ class Source(_Model):
     path: str = ""
     date: str | None = Field(default=None, description="Publication date (ISO) when known.")
     url: str | None = None
+    sha256: str | None = Field(
+        default=None,
+        description="SHA-256 of the text the offsets refer to: an edited article is caught "
+        "even where a quote still matches (summarizer verify).",
+    )
 
 
 class Evidence(_Model):

@@ -18,6 +18,7 @@ from summarizer.cli.estimate import estimate_command
 from summarizer.cli.eval import eval_command
 from summarizer.cli.inspect import schema, show, text
 from summarizer.cli.options import err
+from summarizer.cli.review import diff, verify
 from summarizer.errors import SummarizerError
 
 app = typer.Typer(
@@ -26,7 +27,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for command in (brief, extract, merge, schema, show, text):
+for command in (brief, extract, merge, verify, diff, schema, show, text):
     app.command()(command)
 app.command("batch")(batch_command)
 app.command("estimate")(estimate_command)

@@ -104,6 +104,7 @@ class Article:
             path=self.path,
             date=self.date,
             url=self.url,
+            sha256=self.digest,
         )
 
     @classmethod
