@@ -236,7 +236,7 @@ def test_format_from(output: Path | None, fmt: str | None, expected: str) -> Non
 
 
 def test_unknown_format_is_a_usage_error() -> None:
-    with pytest.raises(ConfigError, match="json, md or html") as exc:
+    with pytest.raises(ConfigError, match="json, md, html, csv or jsonl") as exc:
         format_from(None, "pdf")
     assert exc.value.exit_code == 2
 

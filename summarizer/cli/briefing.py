@@ -21,9 +21,9 @@ from summarizer.cli.options import (
     Output,
     Verbose,
     emit,
+    emit_briefing,
     err,
     output_format,
-    rendered,
     settings_from,
     warn_partial,
 )
@@ -142,7 +142,7 @@ def brief(
         options["progress"] = _progress(settings, verbose)
         briefing = pipeline.brief(list(paths), settings=settings, **options)
     warn_partial(briefing)
-    emit(rendered(briefing, form), output)
+    emit_briefing(briefing, form, output)
     if briefing.partial or briefing.failures:
         raise typer.Exit(code=1)
 
@@ -246,4 +246,4 @@ def merge(
             briefing.usage = briefing.usage + meter.usage
         finally:
             client.close()
-    emit(rendered(briefing, output_format(output, fmt)), output)
+    emit_briefing(briefing, output_format(output, fmt), output)

@@ -13,6 +13,7 @@ from rich.console import Console
 from summarizer.config import Settings
 from summarizer.files import write_atomic
 from summarizer.render import format_from, render
+from summarizer.render.table import conflicts_csv
 from summarizer.schema import Briefing
 
 err = Console(stderr=True, highlight=False)
@@ -33,7 +34,10 @@ Output = Annotated[
 Format = Annotated[
     str | None,
     typer.Option(
-        "--format", "-f", help="json, md or html (default: from the --output suffix, else json)."
+        "--format",
+        "-f",
+        help="json, md, html, csv (items; conflicts beside it as NAME.conflicts.csv) or jsonl "
+        "(default: from the --output suffix, else json).",
     ),
 ]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")]
@@ -53,6 +57,13 @@ def emit(text: str, output: Path | None) -> None:
     else:
         write_atomic(output, text)
         err.print(f"wrote {output}")
+
+
+def emit_briefing(briefing: Briefing, fmt: str, output: Path | None) -> None:
+    """Write the briefing in ``fmt``; a CSV's conflicts go to a second sheet beside it."""
+    emit(rendered(briefing, fmt), output)
+    if fmt == "csv" and output is not None:
+        emit(conflicts_csv(briefing), output.with_name(f"{output.stem}.conflicts.csv"))
 
 
 def rendered(briefing: Briefing, fmt: str) -> str:
