@@ -18,6 +18,7 @@ from pathlib import Path
 
 from summarizer.config import DEMO_NOTICE, Settings
 from summarizer.errors import InputError, MissingRecording, ModelError, SummarizerError
+from summarizer.extract.cache import ExtractionCache
 from summarizer.extract.extraction import aextract, extract
 from summarizer.extract.summary import asummarize, summarize
 from summarizer.ingest.articles import Article, load_articles
@@ -88,16 +89,25 @@ Observer = Callable[[Progress], None]
 
 
 def extract_all(
-    articles: Sequence[Article], client: ModelClient, *, progress: Observer | None = None
+    articles: Sequence[Article],
+    client: ModelClient,
+    *,
+    progress: Observer | None = None,
+    cache: ExtractionCache | None = None,
 ) -> Extracted:
-    """Extract every article in turn, isolating failures; ``progress`` hears of each."""
+    """Extract every article in turn, isolating failures; ``progress`` hears of each; with a
+    ``cache``, an article extracted before (same text, same settings) costs no call."""
     out = Extracted()
     if progress is not None:
         progress(Progress(0, len(articles), articles))
     for n, article in enumerate(articles, 1):
         started = time.monotonic()
+        hit = cache.get(article) if cache is not None else None
         try:
-            out.extractions.append(extract(article, client))
+            extraction = hit or extract(article, client)
+            out.extractions.append(extraction)
+            if cache is not None and hit is None:
+                cache.put(article, extraction)
         except ModelError as exc:
             out.failures.append(_fail(article, exc))
         if progress is not None:
@@ -243,6 +253,8 @@ def brief(
     model_merge: bool = False,
     consolidate: bool | None = None,
     progress: Observer | None = None,
+    cache: ExtractionCache | None = None,
+    previous: Briefing | None = None,
 ) -> Briefing:
     """One briefing from files, folders or :class:`Article` objects about one event.
 
@@ -253,15 +265,23 @@ def brief(
     :mod:`summarizer.merge.consolidate`). ``model_merge`` asks the model about item pairs the
     rules cannot decide (used only without ``consolidate``). ``progress`` is told before the
     first article and after each.
+
+    Updating: with a ``cache`` only new or edited articles are extracted; and when every
+    article is one ``previous`` was made of (the same texts, by their SHA-256) and in the
+    cache, ``previous`` is the answer, with no model call at all.
     """
     articles, failures = gather_articles(inputs)
     if not articles:
         raise _nothing(failures)
+    if previous is not None and cache is not None and not failures:
+        made_of = {s.sha256 for s in previous.sources}
+        if made_of == {a.digest for a in articles} and all(cache.get(a) for a in articles):
+            return previous
     owned = client is None
     client = _client(client, settings)
     try:
         with metered() as meter:
-            extracted = extract_all(articles, client, progress=progress)
+            extracted = extract_all(articles, client, progress=progress, cache=cache)
             merging = _merging(extracted, failures, client, title, model_merge, consolidate)
             briefing = merging()
             briefing = with_summary(briefing, client) if summary else briefing

@@ -15,9 +15,9 @@ import pytest
 
 from benchmarks.standin_server import answer_line, start_server
 from summarizer.batch import offline
-from summarizer.batch.cache import ExtractionCache
 from summarizer.config import Settings
 from summarizer.evaluate.runner import replay_client
+from summarizer.extract.cache import ExtractionCache
 from summarizer.ingest import load_articles
 from summarizer.pipeline import brief
 from tests.conftest import ROOT

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.batch import cache as cache_module
-from summarizer.batch.cache import ExtractionCache
 from summarizer.config import Settings
+from summarizer.extract import cache as cache_module
+from summarizer.extract.cache import ExtractionCache
 from summarizer.ingest.articles import Article
 from summarizer.schema import ArticleExtraction, Usage
 
@@ -109,7 +109,7 @@ def test_a_damaged_entry_is_a_miss(
     store = ExtractionCache(tmp_path, base())
     path = store.put(ARTICLE, extraction())
     path.write_bytes(damage)
-    with caplog.at_level(logging.WARNING, logger="summarizer.batch.cache"):
+    with caplog.at_level(logging.WARNING, logger="summarizer.extract.cache"):
         assert store.get(ARTICLE) is None
     assert "damaged" in caplog.text
     store.put(ARTICLE, extraction())

@@ -36,10 +36,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from summarizer.batch.cache import ExtractionCache
 from summarizer.batch.run import BatchResult, EventSpec, _load, _specs, arun_batch
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, InputError, ModelError
+from summarizer.extract.cache import ExtractionCache
 from summarizer.extract.extraction import extract
 from summarizer.files import write_atomic
 from summarizer.ingest import Article

@@ -6,7 +6,7 @@ How a run goes (:func:`arun_batch`; :func:`run_batch` is its synchronous twin):
 1. **Events.** Each subfolder of the root is one event (hidden folders and the output folder
    are skipped; a root with article files and no subfolders is a single event), or a manifest
    file lists them (:func:`read_manifest`).
-2. **Cache.** Every article is looked up in the :class:`~summarizer.batch.cache.ExtractionCache`
+2. **Cache.** Every article is looked up in the :class:`~summarizer.extract.cache.ExtractionCache`
    first; a hit costs no model call. If everything is cached, no client is built and the
    network is not touched.
 3. **Extract.** The rest go into one queue, event after event, served by ``concurrency``
@@ -46,9 +46,9 @@ from typing import IO, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from summarizer.batch.cache import ExtractionCache
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, InputError
+from summarizer.extract.cache import ExtractionCache
 from summarizer.extract.extraction import aextract
 from summarizer.files import write_atomic
 from summarizer.ingest.articles import Article, article_files, load_articles

@@ -27,7 +27,6 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from summarizer.batch.cache import ExtractionCache
 from summarizer.batch.offline import Results, run_batch_api, run_with_answers, write_batch_file
 from summarizer.batch.run import (
     CACHE_DIR_NAME,
@@ -40,6 +39,7 @@ from summarizer.batch.run import (
 )
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, InputError, SummarizerError
+from summarizer.extract.cache import ExtractionCache
 from summarizer.logs import setup_logging
 from summarizer.render.common import usage_line
 

@@ -27,15 +27,19 @@ from summarizer.cli.options import (
     settings_from,
     warn_partial,
 )
+from summarizer.cli.review import load_briefing
 from summarizer.config import Settings
-from summarizer.errors import InputError
+from summarizer.errors import ConfigError, InputError
 from summarizer.evaluate.runner import RUN_FILE, replay_client
+from summarizer.extract.cache import ExtractionCache
 from summarizer.extract.extraction import extract as extract_one
 from summarizer.ingest.articles import require_articles
 from summarizer.logs import setup_logging
 from summarizer.merge.fold import merge as merge_extractions
 from summarizer.model.backends import make_client
 from summarizer.model.usage import metered
+from summarizer.review.diff import diff_briefings
+from summarizer.review.diff import to_markdown as diff_markdown
 from summarizer.schema import ArticleExtraction, Briefing
 
 
@@ -122,10 +126,26 @@ def brief(
             "eval/recordings/capable-llm) instead of a model: no model, no network."
         ),
     ] = None,
+    update: Annotated[
+        Path | None,
+        typer.Option(
+            help="Update this briefing JSON: extract only new or edited articles (the others "
+            "come from BRIEFING.cache/); an unchanged folder makes no model call. Written back "
+            "to it unless -o says otherwise."
+        ),
+    ] = None,
+    diff_out: Annotated[
+        Path | None,
+        typer.Option("--diff", help="With --update: write what changed (Markdown) here."),
+    ] = None,
     verbose: Verbose = False,
 ) -> None:
     """Extract every article and merge them into one briefing."""
     setup_logging(verbose)
+    if diff_out is not None and update is None:
+        raise ConfigError("--diff needs --update (what the briefing is compared with)")
+    if update is not None and output is None:
+        output = update
     form = output_format(output, fmt)
     options: dict[str, Any] = {
         "title": title,
@@ -133,6 +153,7 @@ def brief(
         "model_merge": model_merge,
         "consolidate": consolidate,
     }
+    previous = load_briefing(update) if update is not None and update.is_file() else None
     if replay is not None:
         briefing = _replayed(replay, list(paths), options)
     else:
@@ -140,9 +161,15 @@ def brief(
             base_url=base_url, model=model, mode=mode, gguf_path=gguf, max_tokens=max_tokens
         )
         options["progress"] = _progress(settings, verbose)
+        if update is not None:
+            options["cache"] = ExtractionCache(update.with_name(update.name + ".cache"), settings)
+            options["previous"] = previous
         briefing = pipeline.brief(list(paths), settings=settings, **options)
     warn_partial(briefing)
     emit_briefing(briefing, form, output)
+    if diff_out is not None:
+        old = previous or Briefing()
+        emit(diff_markdown(diff_briefings(old, briefing), str(update), str(output)), diff_out)
     if briefing.partial or briefing.failures:
         raise typer.Exit(code=1)
 
