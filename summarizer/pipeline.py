@@ -22,6 +22,7 @@ from summarizer.extract.cache import ExtractionCache
 from summarizer.extract.extraction import aextract, extract
 from summarizer.extract.summary import asummarize, summarize
 from summarizer.ingest.articles import Article, load_articles
+from summarizer.ingest.fetch import TIMEOUT, fetch_article, is_url
 from summarizer.merge.adjudicate import model_decider
 from summarizer.merge.consolidate import (
     actor_labels,
@@ -49,12 +50,24 @@ class Extracted:
     failures: list[Failure] = field(default_factory=list)
 
 
-def gather_articles(inputs: Sequence[Input]) -> tuple[list[Article], list[Failure]]:
-    """Articles from paths and ready-made :class:`Article` objects; bad files become failures."""
+def gather_articles(
+    inputs: Sequence[Input], *, fetched: Path | None = None, fetch_timeout: float = TIMEOUT
+) -> tuple[list[Article], list[Failure]]:
+    """Articles from paths, URLs and ready-made :class:`Article` objects; bad files and URLs
+    that cannot be fetched become failures. A fetched page's text is kept in ``fetched``
+    (default ``./fetched``) so its offsets can be verified later."""
     articles = [x for x in inputs if isinstance(x, Article)]
-    paths = [x for x in inputs if not isinstance(x, Article)]
+    urls = [x for x in inputs if isinstance(x, str) and is_url(x)]
+    paths = [x for x in inputs if not isinstance(x, Article) and x not in urls]
+    failures: list[Failure] = []
+    for url in urls:
+        try:
+            articles.append(fetch_article(url, fetched or Path("fetched"), timeout=fetch_timeout))
+        except InputError as exc:
+            log.warning("%s", exc)
+            failures.append(Failure(source=url, reason=exc.problem))
     loaded = load_articles(paths)
-    failures = [Failure(source=e.path, reason=e.problem) for e in loaded.errors]
+    failures += [Failure(source=e.path, reason=e.problem) for e in loaded.errors]
     _say_assumptions(loaded.articles, loaded.duplicates)
     return articles + loaded.articles, failures
 
@@ -255,8 +268,10 @@ def brief(
     progress: Observer | None = None,
     cache: ExtractionCache | None = None,
     previous: Briefing | None = None,
+    fetched: Path | None = None,
+    fetch_timeout: float = TIMEOUT,
 ) -> Briefing:
-    """One briefing from files, folders or :class:`Article` objects about one event.
+    """One briefing from files, folders, URLs or :class:`Article` objects about one event.
 
     With ``summary`` (the default) the model also writes the event summary from the merged
     items (one more call); pass ``summary=False`` for items only. ``consolidate`` (default:
@@ -269,8 +284,11 @@ def brief(
     Updating: with a ``cache`` only new or edited articles are extracted; and when every
     article is one ``previous`` was made of (the same texts, by their SHA-256) and in the
     cache, ``previous`` is the answer, with no model call at all.
+
+    URLs are fetched (:mod:`summarizer.ingest.fetch`), their text kept in ``fetched``; a URL
+    that cannot be fetched is a named failure and the briefing is made of the rest.
     """
-    articles, failures = gather_articles(inputs)
+    articles, failures = gather_articles(inputs, fetched=fetched, fetch_timeout=fetch_timeout)
     if not articles:
         raise _nothing(failures)
     if previous is not None and cache is not None and not failures:
@@ -301,9 +319,10 @@ async def abrief(
     summary: bool = True,
     model_merge: bool = False,
     consolidate: bool | None = None,
+    fetched: Path | None = None,
 ) -> Briefing:
     """Async twin of :func:`brief`; articles are extracted concurrently."""
-    articles, failures = gather_articles(inputs)
+    articles, failures = gather_articles(inputs, fetched=fetched)
     if not articles:
         raise _nothing(failures)
     owned = client is None

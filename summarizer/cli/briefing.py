@@ -34,6 +34,7 @@ from summarizer.evaluate.runner import RUN_FILE, replay_client
 from summarizer.extract.cache import ExtractionCache
 from summarizer.extract.extraction import extract as extract_one
 from summarizer.ingest.articles import require_articles
+from summarizer.ingest.fetch import is_url
 from summarizer.logs import setup_logging
 from summarizer.merge.fold import merge as merge_extractions
 from summarizer.model.backends import make_client
@@ -43,7 +44,7 @@ from summarizer.review.diff import to_markdown as diff_markdown
 from summarizer.schema import ArticleExtraction, Briefing
 
 
-def _replayed(folder: Path, paths: list[Path], options: dict[str, Any]) -> Briefing:
+def _replayed(folder: Path, paths: list[str | Path], options: dict[str, Any]) -> Briefing:
     """A briefing whose every model call is answered from ``folder``'s recordings (the same
     requests as when they were recorded, so the same articles and options)."""
     client, _ = replay_client(folder)
@@ -96,7 +97,12 @@ def _duration(seconds: float) -> str:
 
 
 def brief(
-    paths: Annotated[list[Path], typer.Argument(help="Article files or folders (one event).")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Article files, folders or http(s) URLs (one event).", show_default=False
+        ),
+    ],
     output: Output = None,
     fmt: Format = None,
     title: Annotated[str | None, typer.Option(help="Event title for the briefing.")] = None,
@@ -138,6 +144,9 @@ def brief(
         Path | None,
         typer.Option("--diff", help="With --update: write what changed (Markdown) here."),
     ] = None,
+    fetch_timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for a URL before naming it failed.")
+    ] = 20.0,
     verbose: Verbose = False,
 ) -> None:
     """Extract every article and merge them into one briefing."""
@@ -154,8 +163,14 @@ def brief(
         "consolidate": consolidate,
     }
     previous = load_briefing(update) if update is not None and update.is_file() else None
+    inputs: list[str | Path] = [p if is_url(p) else Path(p) for p in paths]
+    if any(is_url(p) for p in paths):  # the fetched texts, kept beside the briefing
+        options["fetched"] = (
+            output.with_name(output.stem + ".sources") if output else Path("fetched")
+        )
+        options["fetch_timeout"] = fetch_timeout
     if replay is not None:
-        briefing = _replayed(replay, list(paths), options)
+        briefing = _replayed(replay, inputs, options)
     else:
         settings = settings_from(
             base_url=base_url, model=model, mode=mode, gguf_path=gguf, max_tokens=max_tokens
@@ -164,7 +179,7 @@ def brief(
         if update is not None:
             options["cache"] = ExtractionCache(update.with_name(update.name + ".cache"), settings)
             options["previous"] = previous
-        briefing = pipeline.brief(list(paths), settings=settings, **options)
+        briefing = pipeline.brief(inputs, settings=settings, **options)
     warn_partial(briefing)
     emit_briefing(briefing, form, output)
     if diff_out is not None:
