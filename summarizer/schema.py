@@ -338,6 +338,17 @@ class Fact(_Sourced):
     value: str
 
 
+def identity(item: Position | Commitment | OpenQuestion | Fact) -> str:
+    """The text that identifies an item: its issue, action, question or topic."""
+    if isinstance(item, Position):
+        return item.issue
+    if isinstance(item, Commitment):
+        return item.action
+    if isinstance(item, OpenQuestion):
+        return item.question
+    return item.topic
+
+
 class Claim(_Model):
     """One source's value in a conflict, with its quote and offsets."""
 

@@ -9,6 +9,7 @@ the request kwargs).
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -78,3 +79,20 @@ class ScriptedModel:
 
     async def acreate(self, **kwargs: Any) -> ChatCompletion:
         return self._next(kwargs)
+
+
+def merge_answer(kwargs: dict[str, Any], label: Callable[[str], str] = str) -> Any:
+    """A scripted model's answer to the merge's calls (each listed id gets ``label(id)``; no
+    disagreements) and to the summary (one sentence citing the first item); None for any
+    other request."""
+    tool = kwargs["tools"][0]["function"]["name"]
+    user = kwargs["messages"][-1]["content"]
+    if tool == "Labels":
+        ids = re.findall(r"^([PCQFA]\d+) ", user, re.MULTILINE)
+        return {"labels": [{"id": i, "label": label(i)} for i in ids]}
+    if tool == "Disagreements":
+        return {"disagreements": []}
+    if tool == "SummaryDraft":
+        first = re.findall(r"^(\w+\d+) ", user, re.MULTILINE)[0]
+        return {"title": "T", "sentences": [{"text": "Outlets differ.", "items": [first]}]}
+    return None

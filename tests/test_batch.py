@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -38,7 +37,7 @@ from summarizer.batch.run import run_batch as _run_batch
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, InputError, ModelError
 from tests.conftest import fake_client
-from tests.fakes import ScriptedModel
+from tests.fakes import ScriptedModel, merge_answer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -185,15 +184,8 @@ def test_a_run_writes_a_briefing_per_event_and_a_run_manifest(
 def test_the_merge_uses_the_model_and_reports_its_calls(
     tmp_path: Path, settings: Settings
 ) -> None:
-    def with_merge(kwargs: dict[str, Any]) -> dict[str, Any]:
-        tool = kwargs["tools"][0]["function"]["name"]
-        user = kwargs["messages"][-1]["content"]
-        if tool == "Labels":
-            ids = re.findall(r"^([PCQFA]\d+) ", user, re.MULTILINE)
-            return {"labels": [{"id": i, "label": "one label"} for i in ids]}
-        if tool == "Disagreements":
-            return {"disagreements": []}
-        return answer(kwargs)
+    def with_merge(kwargs: dict[str, Any]) -> Any:
+        return merge_answer(kwargs, label=lambda _: "one label") or answer(kwargs)
 
     root = make_events(tmp_path / "in", {"alpha": 2})
     fake = ScriptedModel(with_merge, repeat_last=True)

@@ -4,7 +4,6 @@ model call at all; --diff says what changed."""
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -12,22 +11,12 @@ from typing import Any
 import pytest
 
 from summarizer.cli.main import main
-from tests.fakes import ScriptedModel
+from tests.fakes import ScriptedModel, merge_answer
 from tests.test_batch import answer as extraction_answer
 
 
 def _answer(kwargs: dict[str, Any]) -> Any:
-    tool = kwargs["tools"][0]["function"]["name"]
-    user = kwargs["messages"][-1]["content"]
-    if tool == "Labels":
-        ids = re.findall(r"^([PCQFA]\d+) ", user, re.MULTILINE)
-        return {"labels": [{"id": i, "label": i} for i in ids]}
-    if tool == "Disagreements":
-        return {"disagreements": []}
-    if tool == "SummaryDraft":
-        first = re.findall(r"^(\w+\d+) ", user, re.MULTILINE)[0]
-        return {"title": "T", "sentences": [{"text": "Outlets differ.", "items": [first]}]}
-    return extraction_answer(kwargs)
+    return merge_answer(kwargs) or extraction_answer(kwargs)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ with cached prompt tokens where the server reports them."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from openai.types.chat import ChatCompletion
@@ -14,7 +13,7 @@ from summarizer.pipeline import brief
 from summarizer.render import to_markdown
 from summarizer.schema import Usage
 from tests.conftest import fake_client
-from tests.fakes import ScriptedModel, completion
+from tests.fakes import ScriptedModel, completion, merge_answer
 from tests.test_extract import ARTICLE, draft
 
 
@@ -40,17 +39,9 @@ def test_a_briefing_counts_each_kind_of_call(settings: Settings) -> None:
     script = iter([bad])
 
     def answer(kwargs: dict[str, Any]) -> Any:
-        tool = kwargs["tools"][0]["function"]["name"]
-        user = kwargs["messages"][-1]["content"]
-        if tool == "Labels":
-            ids = re.findall(r"^([PCQFA]\d+) ", user, re.MULTILINE)
-            return {"labels": [{"id": i, "label": "x"} for i in ids]}
-        if tool == "Disagreements":
+        if kwargs["tools"][0]["function"]["name"] == "Disagreements":
             return _cached({"disagreements": []}, cached=30)
-        if tool == "SummaryDraft":
-            first = re.findall(r"^(\w+\d+) ", user, re.MULTILINE)[0]
-            return {"title": "T", "sentences": [{"text": "Outlets differ.", "items": [first]}]}
-        return next(script, None) or draft()
+        return merge_answer(kwargs, label=lambda _: "x") or next(script, None) or draft()
 
     model = ScriptedModel(answer, repeat_last=True)
     other = Article(id="second", text=ARTICLE.text.replace("Harbor talks", "Harbour talks"))

@@ -57,6 +57,7 @@ from summarizer.schema import (
     Fact,
     OpenQuestion,
     Position,
+    identity,
 )
 
 ItemKind = Literal["positions", "commitments", "open_questions", "facts"]
@@ -514,17 +515,6 @@ class Scorecard:
 # --------------------------------------------------------------------------------------------
 # Matching
 # --------------------------------------------------------------------------------------------
-
-
-def identity(item: Item) -> str:
-    """The text that identifies an item: issue, action, question or topic."""
-    if isinstance(item, Position):
-        return item.issue
-    if isinstance(item, Commitment):
-        return item.action
-    if isinstance(item, OpenQuestion):
-        return item.question
-    return item.topic
 
 
 def _attribute(item: Item) -> tuple[str, str]:

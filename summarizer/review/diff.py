@@ -25,23 +25,21 @@ from scipy.optimize import linear_sum_assignment
 from summarizer.merge.similarity import fuzzy_similarity, text_key
 from summarizer.render.common import canonical_names
 from summarizer.render.markdown import md_code, md_escape
-from summarizer.schema import Briefing, Commitment, Conflict, Fact, OpenQuestion, Position
+from summarizer.schema import (
+    Briefing,
+    Commitment,
+    Conflict,
+    Fact,
+    OpenQuestion,
+    Position,
+    identity,
+)
 
 #: Similarity (0-100) at which two items are one: the merge's grey-zone floor.
 THRESHOLD = 55.0
 
 Item = Position | Commitment | OpenQuestion | Fact
 KINDS = ("positions", "commitments", "open_questions", "facts")
-
-
-def identity(item: Item) -> str:
-    if isinstance(item, Position):
-        return item.issue
-    if isinstance(item, Commitment):
-        return item.action
-    if isinstance(item, OpenQuestion):
-        return item.question
-    return item.topic
 
 
 def attribute(item: Item) -> str:
