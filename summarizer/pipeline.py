@@ -63,8 +63,7 @@ def gather_articles(
     for url in urls:
         try:
             articles.append(fetch_article(url, fetched or Path("fetched"), timeout=fetch_timeout))
-        except InputError as exc:
-            log.warning("%s", exc)
+        except InputError as exc:  # named once, with the other failures, by the caller
             failures.append(Failure(source=url, reason=exc.problem))
     loaded = load_articles(paths)
     failures += [Failure(source=e.path, reason=e.problem) for e in loaded.errors]
