@@ -115,3 +115,41 @@ def test_a_url_that_times_out_is_reported_and_the_rest_is_written(
     kept = tmp_path / "b.sources"
     assert sorted(p.name for p in kept.iterdir()) == ["127.0.0.1_one.txt", "127.0.0.1_two.txt"]
     assert verify(briefing).ok  # every offset verifiable against the kept text
+
+
+def test_a_batch_manifest_may_list_urls(
+    site: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from summarizer.batch.run import read_manifest, run_batch
+    from summarizer.config import Settings
+    from tests.conftest import fake_client
+    from tests.fakes import ScriptedModel
+    from tests.test_batch import answer
+
+    manifest = tmp_path / "events.json"
+    manifest.write_text(json.dumps([{"name": "harbour", "articles": [
+        site + "/one", site + "/slow", site + "/two"]}]), "utf-8")  # fmt: skip
+    [spec] = read_manifest(manifest)
+    assert spec.urls == (site + "/one", site + "/slow", site + "/two") and spec.paths == ()
+    settings = Settings(backend="openai", model="fake-model", base_url="http://127.0.0.1:9/v1")
+    from summarizer.ingest import fetch as fetch_module
+
+    real = fetch_module.fetch_article
+
+    def quick(url: str, folder: Path, *, timeout: float = 1.0) -> Any:
+        return real(url, folder, timeout=1.0)
+
+    import summarizer.batch.run as run_module
+
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(run_module, "fetch_article", quick)
+    try:
+        client = fake_client(settings, ScriptedModel(answer, repeat_last=True))
+        result = run_batch(manifest, output=tmp_path / "out", consolidate=False, client=client)
+    finally:
+        monkey.undo()
+    briefing = result.briefings["harbour"]
+    assert sorted(s.id for s in briefing.sources) == ["127.0.0.1_one", "127.0.0.1_two"]
+    assert briefing.missing_sources == [site + "/slow"] and result.report.exit_code == 1
+    assert (tmp_path / "out" / "sources" / "harbour" / "127.0.0.1_one.txt").is_file()
+    assert verify(briefing).ok

@@ -72,12 +72,12 @@ class Line:
 
 
 def pending_articles(
-    specs: Sequence[EventSpec], cache: ExtractionCache
+    specs: Sequence[EventSpec], cache: ExtractionCache, output: Path | None = None
 ) -> list[tuple[str, Article]]:
     """(event, article) for every readable article that is not in the cache."""
     out: list[tuple[str, Article]] = []
     for spec in specs:
-        event = _load(spec)
+        event = _load(spec, output)
         out += [(spec.name, a) for a in event.articles if cache.get(a) is None]
     return out
 
@@ -288,7 +288,9 @@ async def run_batch_api(
             if current is None or current.consumed:
                 if len(state.rounds) >= max_rounds:
                     break
-                lines = plan(pending_articles(specs, cache), settings, cache, results.answers)
+                lines = plan(
+                    pending_articles(specs, cache, output), settings, cache, results.answers
+                )
                 if not lines:
                     break
                 current = Round(len(state.rounds) + 1, f"{state.run}-{len(state.rounds) + 1}",

@@ -52,6 +52,7 @@ from summarizer.extract.cache import ExtractionCache
 from summarizer.extract.extraction import aextract
 from summarizer.files import write_atomic
 from summarizer.ingest.articles import Article, article_files, load_articles
+from summarizer.ingest.fetch import fetch_article, is_url
 from summarizer.model.backends import make_client
 from summarizer.model.client import ModelClient
 from summarizer.model.usage import metered
@@ -74,11 +75,13 @@ CACHE_DIR_NAME = ".cache"
 
 @dataclass(frozen=True)
 class EventSpec:
-    """One event: a name (used for output files), its article files or folders, a title."""
+    """One event: a name (used for output files), its article files or folders, a title, and
+    the http(s) URLs of articles to fetch (from a manifest)."""
 
     name: str
     paths: tuple[Path, ...]
     title: str | None = None
+    urls: tuple[str, ...] = ()
 
 
 def _hidden(path: Path) -> bool:
@@ -110,8 +113,10 @@ def read_manifest(path: str | Path) -> list[EventSpec]:
     """Events from a JSON or JSONL manifest; article paths are relative to the manifest.
 
     Each event is an object ``{"name": ..., "articles": [paths...], "title": ...}`` (``event``
-    is accepted for ``name``, ``folder`` for a single folder of articles). A ``.json`` file
-    holds a list of them or ``{"events": [...]}``; a ``.jsonl`` file one per line.
+    is accepted for ``name``, ``folder`` for a single folder of articles); an article may be
+    an http(s) URL, fetched when the run starts (its text kept under ``OUTPUT/sources/``). A
+    ``.json`` file holds a list of them or ``{"events": [...]}``; a ``.jsonl`` file one per
+    line.
     """
     path = Path(path)
     try:
@@ -145,8 +150,11 @@ def _manifest_event(path: Path, n: int, row: Any) -> EventSpec:
     if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw) or not raw:
         raise InputError(where, "'articles' must be a non-empty list of paths")
     title = row.get("title")
-    paths = tuple(path.parent / p for p in raw)
-    return EventSpec(name=name, paths=paths, title=title if isinstance(title, str) else None)
+    paths = tuple(path.parent / p for p in raw if not is_url(p))
+    urls = tuple(p for p in raw if is_url(p))
+    return EventSpec(
+        name=name, paths=paths, title=title if isinstance(title, str) else None, urls=urls
+    )
 
 
 def output_name(event: str) -> str:
@@ -294,10 +302,19 @@ class _Event:
     started: float | None = None
 
 
-def _load(spec: EventSpec) -> _Event:
-    loaded = load_articles(spec.paths)
-    failures = [Failure(source=e.path, reason=e.problem) for e in loaded.errors]
-    return _Event(spec=spec, articles=loaded.articles, input_failures=failures)
+def _load(spec: EventSpec, output: Path | None = None) -> _Event:
+    """An event's articles: its files read, its URLs fetched (their text kept under
+    ``output/sources/EVENT/``, so offsets stay verifiable); what fails is named."""
+    loaded = load_articles(spec.paths) if spec.paths else None
+    articles = list(loaded.articles) if loaded else []
+    failures = [Failure(source=e.path, reason=e.problem) for e in (loaded.errors if loaded else [])]
+    folder = (output or Path("fetched")) / "sources" / output_name(spec.name)
+    for url in spec.urls:
+        try:
+            articles.append(fetch_article(url, folder))
+        except InputError as exc:
+            failures.append(Failure(source=url, reason=exc.problem))
+    return _Event(spec=spec, articles=articles, input_failures=failures)
 
 
 def _error_text(exc: BaseException) -> str:
@@ -724,7 +741,7 @@ async def arun_batch(
     if token_budget is not None and token_budget < 1:
         raise ConfigError("the token budget must be a positive number of tokens")
     specs = _specs(events, out)
-    loaded = await asyncio.to_thread(lambda: [_load(s) for s in specs])
+    loaded = await asyncio.to_thread(lambda: [_load(s, out) for s in specs])
     run = _Batch(
         loaded,
         settings=settings,
