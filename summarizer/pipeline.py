@@ -26,6 +26,7 @@ from summarizer.ingest.fetch import TIMEOUT, fetch_article, is_url
 from summarizer.merge.adjudicate import model_decider
 from summarizer.merge.consolidate import (
     actor_labels,
+    claim_count,
     describe_merge,
     find_disagreements,
     label_items,
@@ -221,7 +222,9 @@ def labelled_merge(
         same_actor=actor_labels(extractions, labels) if "actors" in kinds else None,
         found=found,
     )
-    briefing.merged_by = describe_merge(briefing.merged_by, kinds, searched)
+    briefing.merged_by = describe_merge(
+        briefing.merged_by, kinds, searched, claim_count(extractions)
+    )
     return briefing
 
 

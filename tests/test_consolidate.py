@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from summarizer.config import Settings
 from summarizer.merge.consolidate import (
     Disagreement,
@@ -313,3 +315,12 @@ def test_actor_labels_key_declared_names_by_article() -> None:
     assert actor_labels(corpus, labels) == {
         ("a", "Yevhen Dravetsky"): "Y D", ("a", "Maren Tolst"): "M T",
     }  # fmt: skip
+
+
+def test_a_partial_search_for_disagreements_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    from summarizer.merge import consolidate
+
+    monkeypatch.setattr(consolidate, "MAX_CLAIM_LINES", 1)
+    said = consolidate.describe_merge(None, ["positions"], True, consolidate.claim_count(TALKS))
+    assert "the model compared the first 1 of 3 items for disagreements" in said
+    assert "first" not in consolidate.describe_merge(None, ["positions"], True, 1)

@@ -345,8 +345,16 @@ def conflicts_of(found: Disagreements, ids: dict[str, tuple[Key, Any]]) -> list[
     return out
 
 
-def describe_merge(merged_by: str | None, kinds: Sequence[str], searched: bool) -> str:
-    """``Briefing.merged_by`` for a model-assisted merge: what the model did, what the rules."""
+def claim_count(extractions: Sequence[ArticleExtraction]) -> int:
+    """How many items the disagreements call could compare (it takes :data:`MAX_CLAIM_LINES`)."""
+    return sum(len(getattr(e, kind)) for e in extractions for kind in CLAIM_KINDS)
+
+
+def describe_merge(
+    merged_by: str | None, kinds: Sequence[str], searched: bool, claims: int = 0
+) -> str:
+    """``Briefing.merged_by`` for a model-assisted merge: what the model did, what the rules;
+    and, when there were more items than one call compares, that the search was partial."""
     parts = [merged_by or ""]
     parts.append(
         "actors joined by the model's labels under the rules' guards"
@@ -358,4 +366,9 @@ def describe_merge(merged_by: str | None, kinds: Sequence[str], searched: bool) 
         if searched
         else "conflicts by the rules alone (the model's search for disagreements failed)"
     )
+    if searched and claims > MAX_CLAIM_LINES:
+        parts.append(
+            f"the model compared the first {MAX_CLAIM_LINES} of {claims} items for "
+            "disagreements (the rest by the rules alone)"
+        )
     return "; ".join(p for p in parts if p)
