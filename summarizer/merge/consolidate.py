@@ -236,9 +236,19 @@ def relabel(
             for n, item in enumerate(getattr(copy, kind)):
                 label = labels.get((e.source.id, kind, n))
                 if label:
-                    setattr(item, field, label)
+                    setattr(item, field, _without_actor(label, getattr(item, "actor", "")))
         out.append(copy)
     return out
+
+
+def _without_actor(label: str, actor: str) -> str:
+    """A label without a leading "Trump: " naming the item's own actor (a model may prefix
+    it; the briefing shows the actor already, and the merge compares within one actor)."""
+    head, colon, rest = label.partition(":")
+    words = {w.casefold() for w in actor.split()}
+    if colon and rest.strip() and head.strip() and {w.casefold() for w in head.split()} <= words:
+        return rest.strip()
+    return label
 
 
 # --------------------------------------------------------------------------------------------
