@@ -41,7 +41,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -50,7 +49,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.standin_server import start_server  # noqa: E402
+from benchmarks.standin_server import start_server, stats  # noqa: E402
 
 RESULTS = HERE / "results"
 
@@ -204,11 +203,6 @@ def _child(*args: str) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def _stats(url: str) -> dict[str, int]:
-    with urllib.request.urlopen(url.removesuffix("/v1") + "/stats") as answer:
-        return json.loads(answer.read())  # type: ignore[no-any-return]
-
-
 # --------------------------------------------------------------------------------------------
 # The report
 # --------------------------------------------------------------------------------------------
@@ -277,9 +271,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             common = ["--corpus", str(corpus), "--per-event", str(args.per_event)]
             batch = ["--phase", "batch", "--url", url, "--concurrency", str(args.concurrency)]
             cold = _child(*batch, *common, "--output", str(out / "cold"), "--client", "shipped")
-            before = _stats(url).get("requests", 0)
+            before = stats(url).get("requests", 0)
             warm = _child(*batch, *common, "--output", str(out / "cold"), "--client", "shipped")
-            warm["server_requests"] = _stats(url).get("requests", 0) - before
+            warm["server_requests"] = stats(url).get("requests", 0) - before
             probe = ["--phase", "probe", "--url", fast, "--probe", str(args.probe), *common]
             probed = _child(*probe, "--output", str(out / "probe"), "--client", "shipped")
             naive = _child("--phase", "naive", "--url", url, *common,

@@ -26,19 +26,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_batch import write_corpus  # noqa: E402
-from benchmarks.standin_server import Config, _start_process  # noqa: E402
-
-
-def stats(url: str) -> dict[str, int]:
-    with urllib.request.urlopen(url.removesuffix("/v1") + "/stats") as reply:
-        return dict(json.loads(reply.read()))
+from benchmarks.standin_server import Config, _start_process, stats  # noqa: E402
 
 
 def main() -> None:

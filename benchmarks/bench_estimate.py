@@ -16,12 +16,16 @@ import json
 import sys
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.bench_call_cost import kind_of  # noqa: E402
+from benchmarks.bench_prompt_tokens import answer_tokens, captured_request  # noqa: E402
+from summarizer.batch import estimate as constants  # noqa: E402
 from summarizer.batch.estimate import estimate  # noqa: E402
 from summarizer.config import Settings  # noqa: E402
+from summarizer.ingest import load_articles  # noqa: E402
 from summarizer.model.backends import token_counter  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,12 +48,51 @@ def recorded(case: str) -> dict[str, list[int]]:
     return out
 
 
+def derive(cases: dict[str, Path], count: Any) -> dict[str, float]:
+    """The estimate's constants, computed from the recordings: a least-squares line from the
+    tokens of each article's request (its user message) to the tokens of its recorded answer,
+    and the merge's and summary's usage against the extraction's, pooled over the cases."""
+    folder = ROOT / "eval" / "recordings" / "capable-llm"
+    xs: list[float] = []
+    ys: list[float] = []
+    for path in cases.values():
+        for article in load_articles(sorted(path.glob("*.txt"))).articles:
+            request = captured_request(article)
+            answer = answer_tokens(folder, request, count)
+            if answer is not None:
+                xs.append(count(str(request["messages"][-1]["content"])))
+                ys.append(answer)
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
+        (x - mx) ** 2 for x in xs
+    )
+    used = {k: [0, 0, 0] for k in ("extraction", "merge", "summary")}
+    for case in cases:
+        for kind, row in recorded(case).items():
+            if kind in used:
+                used[kind] = [a + b for a, b in zip(used[kind], row, strict=True)]
+    answers = used["extraction"][2]
+    return {
+        "ANSWER_BASE": my - slope * mx,
+        "ANSWER_PER_ARTICLE_TOKEN": slope,
+        "MERGE_PROMPT_RATIO": used["merge"][1] / answers,
+        "MERGE_COMPLETION_RATIO": used["merge"][2] / answers,
+        "SUMMARY_PROMPT_RATIO": used["summary"][1] / answers,
+        "SUMMARY_COMPLETION": used["summary"][2] / used["summary"][0],
+    }
+
+
 def main(argv: list[str]) -> None:
     default = ROOT.parent / "shared" / "seeds"
     seeds = Path(argv[argv.index("--seeds") + 1]) if "--seeds" in argv else default
     cases = {"seeds": seeds, "example": ROOT / "examples" / "harbor-accord",
              "lorvik-loan": ROOT / "examples" / "lorvik-loan"}  # fmt: skip
     count, how = token_counter()
+    here = {case: folder for case, folder in cases.items() if any(folder.glob("*.txt"))}
+    print(f"constants derived from the recordings of {', '.join(here)} (in estimate.py):")
+    for name, value in derive(here, count).items():
+        print(f"  {name:24} {value:10.3f}   ({getattr(constants, name)})")
+    print()
     settings = Settings(backend="openai", model="estimate", base_url="http://estimate.invalid/v1")
     print(f"estimate counted with {how}; recorded usage as relay.py reported it\n")
     print(f"{'case':12} {'kind':11} {'calls est/rec':>14} {'prompt est/rec':>20} {'diff':>7}"

@@ -23,15 +23,8 @@ from summarizer.config import Settings  # noqa: E402
 from summarizer.errors import ModelError  # noqa: E402
 from summarizer.extract.extraction import extract  # noqa: E402
 from summarizer.ingest.articles import Article, load_articles  # noqa: E402
-from summarizer.model.backends import client_from_functions, default_gguf_path  # noqa: E402
+from summarizer.model.backends import client_from_functions, token_counter  # noqa: E402
 from summarizer.model.recording import Recordings  # noqa: E402
-
-
-def tokenizer() -> Any:
-    from llama_cpp import Llama
-
-    llm = Llama(model_path=str(default_gguf_path()), vocab_only=True, verbose=False)
-    return lambda text: len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
 
 def captured_request(article: Article) -> dict[str, Any]:
@@ -68,7 +61,7 @@ def main(argv: list[str]) -> None:
     recordings = None
     if argv[:1] == ["--recordings"]:
         recordings, argv = Path(argv[1]), argv[2:]
-    count = tokenizer()
+    count, _ = token_counter()
     articles = load_articles(argv).articles if argv else [Article(id="x", text="x")]
     for article in articles:
         request = captured_request(article)

@@ -704,6 +704,14 @@ def _start_process(config: Config, port: int) -> tuple[str, Callable[[], None]]:
     return line, stop
 
 
+def stats(url: str) -> dict[str, int]:
+    """The stand-in's counters (``GET /stats``) for the server at base URL ``url``."""
+    import urllib.request
+
+    with urllib.request.urlopen(url.removesuffix("/v1") + "/stats") as reply:
+        return dict(json.loads(reply.read()))
+
+
 def start_server(
     port: int = 0,
     *,

@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.standin_server import article_of, draft_for, start_server
+from benchmarks.standin_server import article_of, draft_for, start_server, stats
 from summarizer.batch.run import (
     ArticleReport,
     BatchObserver,
@@ -394,8 +393,7 @@ def slow_standin() -> Iterator[str]:
 
 
 def requests(url: str) -> int:
-    with urllib.request.urlopen(url.removesuffix("/v1") + "/stats") as reply:
-        return int(json.loads(reply.read()).get("requests", 0))
+    return stats(url).get("requests", 0)
 
 
 def cli(url: str, root: Path, out: Path, *extra: str) -> list[str]:

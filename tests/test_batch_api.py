@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.standin_server import answer_line, start_server
+from benchmarks.standin_server import answer_line, start_server, stats
 from summarizer.batch import offline
 from summarizer.config import Settings
 from summarizer.evaluate.runner import replay_client
@@ -93,13 +93,6 @@ def standin() -> Iterator[tuple[str, Any]]:
     stop()
 
 
-def _stats(url: str) -> dict[str, int]:
-    import urllib.request
-
-    with urllib.request.urlopen(url.removesuffix("/v1") + "/stats") as reply:
-        return dict(json.loads(reply.read()))
-
-
 def _settings(url: str) -> Settings:
     return Settings(backend="openai", model="standin", base_url=url, mode="tools")
 
@@ -119,9 +112,9 @@ def test_failed_lines_are_asked_again_and_every_article_is_cached(
     root = make_events(tmp_path / "in", {"alpha": 6, "beta": 6})
     settings = _settings(url)
     results, state = _run_api(root, tmp_path / "out", settings, max_rounds=5)
-    stats = _stats(url)
-    assert stats["batch_lines_failed"] > 0  # some lines failed, and were asked again
-    assert stats["batches_created"] == len(state.rounds) >= 2
+    counts = stats(url)
+    assert counts["batch_lines_failed"] > 0  # some lines failed, and were asked again
+    assert counts["batches_created"] == len(state.rounds) >= 2
     assert not results.failed and results.usage_lines == 12
     run = asyncio.run(offline.run_with_answers(
         root, results, output=tmp_path / "out", settings=settings, fallback="batch",
@@ -143,9 +136,9 @@ def test_a_rerun_picks_the_same_batch_up_and_never_submits_twice(
 
     with pytest.raises(KeyboardInterrupt):
         _run_api(root, tmp_path / "out", settings, say=die_after_submitting)
-    assert _stats(url)["batches_created"] == 1
+    assert stats(url)["batches_created"] == 1
     results, state = _run_api(root, tmp_path / "out", settings, max_rounds=1)
-    assert _stats(url)["batches_created"] == 1 and state.rounds[0].consumed
+    assert stats(url)["batches_created"] == 1 and state.rounds[0].consumed
     assert results.usage_lines + len(results.failed) == 4
 
 
@@ -167,7 +160,7 @@ def test_a_batch_submitted_but_not_saved_is_found_by_its_token(
         _run_api(root, tmp_path / "out", settings)
     monkeypatch.setattr(offline.State, "save", real_save)
     _, state = _run_api(root, tmp_path / "out", settings, max_rounds=1)
-    assert _stats(url)["batches_created"] == 1 and state.rounds[0].batch_id == "batch_1"
+    assert stats(url)["batches_created"] == 1 and state.rounds[0].batch_id == "batch_1"
 
 
 def test_an_expired_batch_keeps_what_it_answered_and_names_what_remains(

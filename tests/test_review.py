@@ -14,7 +14,7 @@ from summarizer.evaluate.runner import replay_client
 from summarizer.ingest import load_articles
 from summarizer.pipeline import brief
 from summarizer.review import diff_briefings, verify
-from summarizer.schema import Briefing
+from summarizer.schema import Briefing, identity
 from tests.conftest import ROOT
 
 RECORDINGS = ROOT / "eval" / "recordings" / "capable-llm"
@@ -90,11 +90,7 @@ def test_diff_of_three_seed_articles_and_five_lists_what_they_added(seeds: Path)
         if set(item.sources) <= added
     ]
     new_items = {(c.what, tuple(c.sources)) for c in d.new}
-    assert only_new and all(
-        (getattr(i, "issue", None) or getattr(i, "action", None) or getattr(i, "question", None)
-         or i.topic, tuple(i.sources)) in new_items  # type: ignore[union-attr]
-        for i in only_new
-    )  # fmt: skip
+    assert only_new and all((identity(i), tuple(i.sources)) in new_items for i in only_new)
     # ... and the disagreements the new articles brought appear.
     assert d.conflicts_opened
     assert all(set(c.sources) & added for c in d.conflicts_opened)

@@ -5,11 +5,12 @@ Prompt tokens are counted on the exact requests the pipeline would send (system 
 schema, each part of each article), with :func:`summarizer.model.backends.token_counter`.
 Completion tokens, and the merge and summary calls, cannot be counted before the model
 answers; they are predicted from the capable-model recordings (``eval/recordings/capable-llm``:
-14 extraction answers over three events; ``python benchmarks/bench_estimate.py`` re-derives
-the constants and checks an estimate against the recorded calls):
+14 extraction answers over three events; ``python benchmarks/bench_estimate.py`` derives the
+constants from them again, and checks an estimate against the recorded calls; a test keeps
+the two in step):
 
-* an extraction answer: :data:`ANSWER_BASE` + :data:`ANSWER_PER_ARTICLE_TOKEN` x the
-  article tokens of its part (a least-squares line: answers ran 1,240-2,387 tokens);
+* an extraction answer: :data:`ANSWER_BASE` + :data:`ANSWER_PER_ARTICLE_TOKEN` x the tokens
+  of its request's user message (a least-squares line: answers ran 1,240-2,387 tokens);
 * per event, the merge's calls (4 item kinds, the actors, the disagreements) take
   :data:`MERGE_PROMPT_RATIO` x the event's extraction answer tokens as prompt and
   :data:`MERGE_COMPLETION_RATIO` x as completion; the summary :data:`SUMMARY_PROMPT_RATIO` x
@@ -31,15 +32,15 @@ from summarizer.config import Settings
 from summarizer.errors import ModelError
 from summarizer.extract.extraction import extract
 from summarizer.ingest import Article, load_articles
-from summarizer.model.backends import capturing_client
+from summarizer.model.backends import answered_client
 
-ANSWER_BASE = 1264.0
-ANSWER_PER_ARTICLE_TOKEN = 0.551
+ANSWER_BASE = 1226.0
+ANSWER_PER_ARTICLE_TOKEN = 0.547
 MERGE_CALLS = 6
 MERGE_PROMPT_RATIO = 1.322
 MERGE_COMPLETION_RATIO = 0.360
-SUMMARY_PROMPT_RATIO = 0.283
-SUMMARY_COMPLETION = 367
+SUMMARY_PROMPT_RATIO = 0.282
+SUMMARY_COMPLETION = 369
 #: The Batch API's price against the live one (OpenAI: half; vLLM's offline runner: free).
 BATCH_PRICE_FACTOR = 0.5
 
@@ -94,7 +95,8 @@ class Estimate:
 def _requests(article: Article, settings: Settings) -> list[dict[str, Any]]:
     """The extraction requests for ``article``, exactly as sent (no model is called: every
     request gets an empty answer)."""
-    client, sent = capturing_client(settings)
+    sent: list[dict[str, Any]] = []
+    client = answered_client(settings, {}, misses=sent, on_miss="empty")
     try:
         extract(article, client)
     except ModelError:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -176,7 +177,11 @@ def _summary(result: BatchResult) -> None:
 
 
 def _run(root: Path, observer: BatchObserver, **options: Any) -> BatchResult:
-    run = arun_batch(root, observer=observer, **options)
+    return _shown(arun_batch(root, observer=observer, **options), observer)
+
+
+def _shown(run: Coroutine[Any, Any, BatchResult], observer: BatchObserver) -> BatchResult:
+    """Run the batch, under the live bar when there is one."""
     if isinstance(observer, BarObserver):
         with observer.progress:
             return asyncio.run(run)
@@ -232,10 +237,7 @@ def _run_answered(
         root, results, observer=observer, fallback=fallback,
         **{k: v for k, v in options.items() if k != "output"}, output=Path(options["output"]),
     )  # fmt: skip
-    if isinstance(observer, BarObserver):
-        with observer.progress:
-            return asyncio.run(run)
-    return asyncio.run(run)
+    return _shown(run, observer)
 
 
 def _missing(path: Path) -> str:

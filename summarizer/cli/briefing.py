@@ -23,11 +23,11 @@ from summarizer.cli.options import (
     emit,
     emit_briefing,
     err,
+    load_briefing,
     output_format,
     settings_from,
     warn_partial,
 )
-from summarizer.cli.review import load_briefing
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, InputError
 from summarizer.evaluate.runner import RUN_FILE, replay_client

@@ -9,17 +9,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 
-from summarizer.cli.options import (
-    err,
-)
-from summarizer.errors import InputError
+from summarizer.cli.options import err, load_briefing
 from summarizer.files import write_atomic
 from summarizer.ingest.articles import article_text
 from summarizer.render import to_markdown
-from summarizer.schema import Briefing, json_schemas
+from summarizer.schema import json_schemas
 
 
 def schema(
@@ -37,18 +33,6 @@ def schema(
     err.print(f"wrote {len(schemas)} schema files to {output_dir}")
 
 
-def _load_briefing(path: Path) -> Briefing:
-    if not path.is_file():
-        raise InputError(path, "no such file")
-    try:
-        return Briefing.model_validate_json(path.read_text("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise InputError(path, "not a UTF-8 text file") from exc
-    except ValidationError as exc:
-        first = str(exc).splitlines()[:3]
-        raise InputError(path, "not a briefing JSON: " + " ".join(first)) from exc
-
-
 def show(
     briefing_file: Annotated[Path, typer.Argument(help="A briefing JSON (from `brief`).")],
     width: Annotated[int | None, typer.Option(help="Wrap at this many columns.")] = None,
@@ -56,7 +40,7 @@ def show(
     """Print a briefing JSON as formatted Markdown in the terminal."""
     from rich.markdown import Markdown
 
-    markdown = to_markdown(_load_briefing(briefing_file))
+    markdown = to_markdown(load_briefing(briefing_file))
     Console(width=width, soft_wrap=False).print(Markdown(markdown))
 
 

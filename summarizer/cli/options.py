@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from summarizer.config import Settings
+from summarizer.errors import InputError
 from summarizer.files import write_atomic
 from summarizer.render import format_from, render
 from summarizer.render.table import conflicts_csv
@@ -77,3 +79,16 @@ def warn_partial(briefing: Briefing) -> None:
         err.print(f"warning: {failure.source}: {failure.reason}")
     for gap in briefing.gaps:
         err.print(f"warning: {gap.source}: {gap.reason}")
+
+
+def load_briefing(path: Path) -> Briefing:
+    """A briefing JSON, or one InputError naming the file."""
+    if not path.is_file():
+        raise InputError(path, "no such file")
+    try:
+        return Briefing.model_validate_json(path.read_text("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(path, "not a UTF-8 text file") from exc
+    except ValidationError as exc:
+        first = str(exc).splitlines()[:3]
+        raise InputError(path, "not a briefing JSON: " + " ".join(first)) from exc

@@ -9,24 +9,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 
-from summarizer.cli.options import Output, emit, err
-from summarizer.errors import ConfigError, InputError
+from summarizer.cli.options import Output, emit, err, load_briefing
+from summarizer.errors import ConfigError
 from summarizer.review.diff import diff_briefings
 from summarizer.review.diff import to_markdown as diff_markdown
 from summarizer.review.verify import verify as verify_briefing
-from summarizer.schema import Briefing
-
-
-def load_briefing(path: Path) -> Briefing:
-    if not path.is_file():
-        raise InputError(path, "no such file")
-    try:
-        return Briefing.model_validate_json(path.read_text("utf-8"))
-    except (UnicodeDecodeError, ValidationError, ValueError) as exc:
-        first = str(exc).splitlines()[0]
-        raise InputError(path, f"not a briefing JSON ({first})") from exc
 
 
 def verify(

@@ -227,14 +227,18 @@ class OpenAIClients:
 def openai_create(settings: Settings) -> OpenAIClients:
     """An OpenAI-compatible server as create functions: ``create, acreate = openai_create(s)``;
     the returned object also closes the clients (``close``/``aclose``)."""
-    key = settings.api_key
-    if not key:
-        if settings.base_url is None:
-            raise ConfigError(
-                "OPENAI_API_KEY is not set: export it, or pass --base-url for a local server"
-            )
-        key = "not-needed"  # local servers accept any key
-    return OpenAIClients(settings, key)
+    return OpenAIClients(settings, api_key(settings))
+
+
+def api_key(settings: Settings) -> str:
+    """The key to send: the user's, or a placeholder for a local server (they accept any)."""
+    if settings.api_key:
+        return settings.api_key
+    if settings.base_url is None:
+        raise ConfigError(
+            "OPENAI_API_KEY is not set: export it, or pass --base-url for a local server"
+        )
+    return "not-needed"
 
 
 def detect_mode(settings: Settings) -> str:
@@ -343,19 +347,6 @@ def token_counter() -> tuple[Callable[[str], int], str]:
         return len(vocab.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     return count, "SmolLM2's BPE tokenizer (close to GPT tokenizers on English text)"
-
-
-def capturing_client(settings: Settings) -> tuple[ModelClient, list[dict[str, Any]]]:
-    """A client that sends nowhere: it keeps every request (exactly as it would be sent) and
-    answers each with an empty tool call (every list of the tool's schema empty), for counting
-    what a run would send."""
-    sent: list[dict[str, Any]] = []
-
-    def create(**kwargs: Any) -> ChatCompletion:
-        sent.append(kwargs)
-        return _empty_completion(kwargs)
-
-    return client_from_functions(settings, create), sent
 
 
 @contextlib.contextmanager

@@ -15,7 +15,7 @@ from typing import Any
 import openai
 
 from summarizer.config import Settings
-from summarizer.errors import ConfigError
+from summarizer.model.backends import api_key
 from summarizer.model.retries import redact, translate
 
 ENDPOINT = "/v1/chat/completions"
@@ -28,14 +28,12 @@ class BatchApi:
     """One server's Files and Batches endpoints."""
 
     def __init__(self, settings: Settings) -> None:
-        key = settings.api_key
-        if not key:
-            if settings.base_url is None:
-                raise ConfigError("OPENAI_API_KEY is not set: the Batch API needs it")
-            key = "not-needed"
         self.settings = settings
         self.client = openai.OpenAI(
-            api_key=key, base_url=settings.base_url, timeout=settings.timeout, max_retries=3
+            api_key=api_key(settings),
+            base_url=settings.base_url,
+            timeout=settings.timeout,
+            max_retries=3,
         )
 
     def _call(self, what: Any, *args: Any, **kwargs: Any) -> Any:

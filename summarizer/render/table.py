@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from summarizer.schema import Briefing, Commitment, Fact, OpenQuestion, Position
+from summarizer.schema import Briefing, Commitment, Fact, OpenQuestion, Position, identity
 
 BOM = "\ufeff"
 COLUMNS = ("kind", "actor", "about", "value", "detail", "support", "sources", "quote",
@@ -33,26 +33,19 @@ def _rows(b: Briefing) -> Iterator[tuple[str, Item]]:
 
 
 def _fields(kind: str, item: Item) -> dict[str, Any]:
-    actor: str
-    about: str
-    value: str
-    detail: str
+    actor, value, detail = "", "", ""
     if isinstance(item, Position):
-        actor, about, value, detail = item.actor, item.issue, item.polarity, item.stance
+        actor, value, detail = item.actor, item.polarity, item.stance
     elif isinstance(item, Commitment):
         parts = [f"for {item.beneficiary}" if item.beneficiary else "",
                  f"if {'; '.join(item.conditions)}" if item.conditions else "",
                  f"by {item.timeframe}" if item.timeframe else ""]  # fmt: skip
-        actor, about, value, detail = (
-            item.actor,
-            item.action,
-            item.status,
-            " ".join(p for p in parts if p),
-        )
+        actor, value, detail = item.actor, item.status, " ".join(p for p in parts if p)
     elif isinstance(item, OpenQuestion):
-        actor, about, value, detail = "", item.question, item.reason, ""
+        value = item.reason
     else:
-        actor, about, value, detail = "", item.topic, item.value, ""
+        value = item.value
+    about = identity(item)
     first = item.evidence[0] if item.evidence else None
     return {
         "kind": kind, "actor": actor, "about": about, "value": value, "detail": detail,
