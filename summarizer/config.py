@@ -47,7 +47,7 @@ class Settings:
     mode: ModeName = "auto"
     gguf_path: str | None = None
     temperature: float = 0.0
-    # Complete extraction answers measured 1,300-2,400 tokens (prompt extract_v2); an answer
+    # Complete extraction answers measured 1,300-2,700 tokens (prompt extract_v3); an answer
     # cut at the cap is continued for the lists it did not finish (extract.part_calls).
     max_tokens: int = 4096
     max_retries: int = 2

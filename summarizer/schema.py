@@ -83,7 +83,7 @@ class _Draft(_Model):
 
     Its JSON schema travels as the tool definition with every extraction request. Field
     titles and descriptions there repeated what the system prompt says
-    (``prompts/extract_v2.system.j2``) and cost about 1,500 tokens a request, so the schema
+    (``prompts/extract_v3.system.j2``) and cost about 1,500 tokens a request, so the schema
     keeps only what constrains an answer (:func:`_lean`); the descriptions stay in the code
     for readers, and string length limits are still enforced when an answer is validated.
     """

@@ -60,7 +60,7 @@ def test_settings_that_do_not_change_the_answer_keep_the_key() -> None:
 
 def test_prompt_and_schema_versions_are_in_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
     before = digest(base())
-    monkeypatch.setattr(cache_module, "prompt_version", lambda: "extract_v2@edited")
+    monkeypatch.setattr(cache_module, "prompt_version", lambda: "extract_v3@edited")
     after_prompt = digest(base())
     monkeypatch.setattr(cache_module, "SCHEMA_VERSION", "99")
     after_schema = digest(base())
@@ -135,5 +135,5 @@ def test_a_failed_write_leaves_neither_entry_nor_temporary_file(
 def test_the_entry_names_its_key_fields_for_a_human(tmp_path: Path) -> None:
     path = ExtractionCache(tmp_path, base()).put(ARTICLE, extraction())
     text = path.read_text("utf-8")
-    assert '"model": "m1"' in text and '"prompt": "extract_v2@' in text
+    assert '"model": "m1"' in text and '"prompt": "extract_v3@' in text
     assert TEXT not in text  # the article's words are not copied into the key fields

@@ -45,12 +45,12 @@ def test_bad_settings_are_config_errors(env: dict[str, str], message: str) -> No
 
 def test_missing_template_variable_is_an_error() -> None:
     with pytest.raises(ConfigError, match="undefined"):
-        render("extract_v2.user.j2", article_id="x")
+        render("extract_v3.user.j2", article_id="x")
 
 
 def test_chat_renders_system_and_user() -> None:
     messages = chat(
-        "extract_v2",
+        "extract_v3",
         article_id="a",
         title="T",
         outlet="",
@@ -73,7 +73,7 @@ def test_the_extraction_overhead_stays_small() -> None:
     kit = tools_kit()
     assert kit is not None
     tools = json.dumps(kit.plan(ArticleDraft).tools, separators=(",", ":"))
-    system = chat("extract_v2", only="", article_id="a", title="", outlet="", date="",
+    system = chat("extract_v3", only="", article_id="a", title="", outlet="", date="",
                   text="x", part_index=1, part_count=1)[0]["content"]  # fmt: skip
     assert len(system) + len(tools) <= 4_800, (len(system), len(tools))
     parameters = json.dumps(kit.plan(ArticleDraft).tools[0]["function"]["parameters"])

@@ -24,6 +24,7 @@ from summarizer.schema import (
     ArticleExtraction,
     Evidence,
     Fact,
+    OpenQuestion,
     Position,
     Source,
 )
@@ -324,3 +325,29 @@ def test_a_partial_search_for_disagreements_is_named(monkeypatch: pytest.MonkeyP
     said = consolidate.describe_merge(None, ["positions"], True, consolidate.claim_count(TALKS))
     assert "the model compared the first 1 of 3 items for disagreements" in said
     assert "first" not in consolidate.describe_merge(None, ["positions"], True, 1)
+
+
+def test_an_open_question_can_be_one_side_of_a_disagreement(settings: Settings) -> None:
+    # "Putin agreed to accept guarantees" in one article, "whether he accepts is disputed" in
+    # another: the question goes to the disagreements call with its reason, and its quote is
+    # that side's evidence.
+    question = OpenQuestion(
+        question="Will Putin accept the guarantees?", reason="disputed",
+        sources=["b"], evidence=[_evidence("b", "it is disputed whether Putin accepts (b)")],
+    )  # fmt: skip
+    corpus = [
+        _extraction("a", [], [_fact("a", "whether Putin accepts the guarantees", "yes")]),
+        ArticleExtraction(source=Source(id="b", date="2026-03-02"), open_questions=[question]),
+    ]
+    found = [
+        {"topic": "whether Putin accepts the guarantees", "kind": "outcome",
+         "sides": [{"id": "F1", "value": "he agreed"}, {"id": "Q1", "value": "disputed"}]},
+    ]  # fmt: skip
+    model = ScriptedModel(_labeller({}, found), repeat_last=True)
+    briefing = labelled_merge(corpus, fake_client(settings, model))
+    [asked] = [r for r in model.requests if _tool(r) == "Disagreements"]
+    assert "Q1 (b) Will Putin accept the guarantees? [disputed]" in asked["messages"][-1]["content"]
+    [conflict] = [c for c in briefing.conflicts if c.topic.startswith("whether Putin")]
+    assert [(c.source, c.quote) for c in conflict.claims] == [
+        ("a", corpus[0].facts[0].evidence[0].quote), ("b", question.evidence[0].quote),
+    ]  # fmt: skip

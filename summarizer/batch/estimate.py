@@ -34,13 +34,13 @@ from summarizer.extract.extraction import extract
 from summarizer.ingest import Article, load_articles
 from summarizer.model.backends import answered_client
 
-ANSWER_BASE = 1226.0
-ANSWER_PER_ARTICLE_TOKEN = 0.547
+ANSWER_BASE = 1031.0
+ANSWER_PER_ARTICLE_TOKEN = 0.806
 MERGE_CALLS = 6
-MERGE_PROMPT_RATIO = 1.322
-MERGE_COMPLETION_RATIO = 0.360
-SUMMARY_PROMPT_RATIO = 0.282
-SUMMARY_COMPLETION = 369
+MERGE_PROMPT_RATIO = 1.376
+MERGE_COMPLETION_RATIO = 0.366
+SUMMARY_PROMPT_RATIO = 0.275
+SUMMARY_COMPLETION = 365
 #: The Batch API's price against the live one (OpenAI: half; vLLM's offline runner: free).
 BATCH_PRICE_FACTOR = 0.5
 

@@ -1,6 +1,6 @@
 """Load and render the prompt templates in ``prompts/`` (installed as ``summarizer.prompts``).
 
-Prompts are data: Jinja2 files, versioned by name (``extract_v2``), rendered by one pure
+Prompts are data: Jinja2 files, versioned by name (``extract_v3``), rendered by one pure
 function with ``StrictUndefined`` so that a missing variable is an error, not an empty string.
 The template version is part of every cache and recording key.
 """
@@ -16,7 +16,7 @@ import jinja2.meta
 
 from summarizer.errors import ConfigError
 
-EXTRACT_PROMPT = "extract_v2"
+EXTRACT_PROMPT = "extract_v3"
 
 Message = dict[str, str]
 

@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from summarizer.errors import MissingRecording, ModelError
 from summarizer.extract.prompting import chat
+from summarizer.merge.actors import fold_token
 from summarizer.schema import (
     Actor,
     ArticleExtraction,
@@ -43,7 +44,7 @@ if TYPE_CHECKING:  # the client (and openai) only when a caller passes one in
 log = logging.getLogger(__name__)
 
 LABELS_PROMPT = "labels_v1"
-DISAGREEMENTS_PROMPT = "disagreements_v1"
+DISAGREEMENTS_PROMPT = "disagreements_v2"
 #: Item lines in the one disagreements call (all of them must be in one call: a disagreement
 #: is between items that any split could separate). Past this, facts come first, then
 #: commitments, then positions, and what is left out is logged.
@@ -243,10 +244,13 @@ def relabel(
 
 def _without_actor(label: str, actor: str) -> str:
     """A label without a leading "Trump: " naming the item's own actor (a model may prefix
-    it; the briefing shows the actor already, and the merge compares within one actor)."""
+    it; the briefing shows the actor already, and the merge compares within one actor). The
+    head's words are compared as name tokens, so "Zelensky: " goes from Volodymyr Zelenskyy's
+    items too."""
     head, colon, rest = label.partition(":")
-    words = {w.casefold() for w in actor.split()}
-    if colon and rest.strip() and head.strip() and {w.casefold() for w in head.split()} <= words:
+    words = {fold_token(w) for w in actor.split()} - {""}
+    said = {fold_token(w) for w in head.split()} - {""}
+    if colon and rest.strip() and said and said <= words:
         return rest.strip()
     return label
 
@@ -283,8 +287,22 @@ class Disagreements(BaseModel):
         return value
 
 
-#: Claim kinds in the order they get a place when the lines must be cut.
-CLAIM_KINDS = ("facts", "commitments", "positions")
+#: Claim kinds in the order they get a place when the lines must be cut. Open questions are
+#: claims too: "it is unconfirmed whether Putin accepts" disagrees with "Putin agreed".
+CLAIM_KINDS = ("facts", "commitments", "positions", "open_questions")
+
+
+def _open_claim(q: OpenQuestion) -> str:
+    return f"{q.question} [{q.reason}]"
+
+
+#: How each claim kind is shown to the disagreements call (labels show questions bare).
+CLAIM_LINES: dict[str, Callable[[Any], str]] = {
+    "facts": _fact,
+    "commitments": _commitment,
+    "positions": _position,
+    "open_questions": _open_claim,
+}
 
 
 def _claim_lines(
@@ -293,7 +311,7 @@ def _claim_lines(
     ids: dict[str, tuple[Key, Any]] = {}
     lines: list[str] = []
     for kind in CLAIM_KINDS:
-        prefix, _, _, line, _ = KINDS[kind]
+        prefix, line = KINDS[kind][0], CLAIM_LINES[kind]
         for n, (key, item) in enumerate(_items(extractions, kind), 1):
             if len(lines) == MAX_CLAIM_LINES:
                 log.warning("disagreements: only the first %d items were compared", len(lines))
