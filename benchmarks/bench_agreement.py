@@ -24,9 +24,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from summarizer.schema import ITEM_KINDS as KINDS
+
 ROOT = Path(__file__).resolve().parents[1]
 SECOND = ROOT / "eval" / "cases" / "seeds" / "second-labeller"
-KINDS = ("positions", "commitments", "open_questions", "facts")
 
 
 def with_quotes(data: dict[str, Any], text: str) -> dict[str, Any]:

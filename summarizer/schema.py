@@ -338,7 +338,13 @@ class Fact(_Sourced):
     value: str
 
 
-def identity(item: Position | Commitment | OpenQuestion | Fact) -> str:
+Item = Position | Commitment | OpenQuestion | Fact
+ItemKind = Literal["positions", "commitments", "open_questions", "facts"]
+#: The four item lists of an extraction or a briefing, in the order they are shown.
+ITEM_KINDS: tuple[ItemKind, ...] = ("positions", "commitments", "open_questions", "facts")
+
+
+def identity(item: Item) -> str:
     """The text that identifies an item: its issue, action, question or topic."""
     if isinstance(item, Position):
         return item.issue
@@ -347,6 +353,18 @@ def identity(item: Position | Commitment | OpenQuestion | Fact) -> str:
     if isinstance(item, OpenQuestion):
         return item.question
     return item.topic
+
+
+def key_attribute(item: Item) -> tuple[str, str]:
+    """The attribute that says what an item asserts about its identity, with its name:
+    a position's polarity, a commitment's status, a question's reason, a fact's value."""
+    if isinstance(item, Position):
+        return "polarity", item.polarity
+    if isinstance(item, Commitment):
+        return "status", item.status
+    if isinstance(item, OpenQuestion):
+        return "reason", item.reason
+    return "value", item.value
 
 
 class Claim(_Model):

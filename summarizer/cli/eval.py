@@ -47,11 +47,11 @@ from summarizer.evaluate.runner import (
     unused_recordings,
     updated_baseline,
 )
-from summarizer.evaluate.scorer import DEFAULT_THRESHOLD, ITEM_KINDS, ScoreConfig, agreement
+from summarizer.evaluate.scorer import DEFAULT_THRESHOLD, ScoreConfig, agreement
 from summarizer.files import write_atomic
 from summarizer.logs import setup_logging
 from summarizer.model.recording import slug
-from summarizer.schema import ArticleExtraction, Briefing
+from summarizer.schema import ITEM_KINDS, ArticleExtraction, Briefing
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from summarizer.errors import InputError
+from summarizer.extract.grounding import verify
 from summarizer.ingest.articles import Article, read_article
 from summarizer.schema import ArticleExtraction, Briefing
 
@@ -191,15 +192,8 @@ def discover(
 
 def gold_problems(case: Case) -> list[str]:
     """Gold evidence that does not verify against the article text (should be none)."""
-    texts = case.texts
-    problems: list[str] = []
-    for sid, gold in case.gold_articles.items():
-        for kind in ("positions", "commitments", "open_questions", "facts"):
-            for n, item in enumerate(getattr(gold, kind)):
-                for ev in item.evidence:
-                    text = texts.get(ev.source, "")
-                    if text[ev.start : ev.end] != ev.quote:
-                        problems.append(
-                            f"{case.name}/{sid} {kind}[{n}]: quote not at {ev.start}:{ev.end}"
-                        )
-    return problems
+    return [
+        f"{case.name}/{sid} {problem}"
+        for sid, gold in case.gold_articles.items()
+        for problem in verify(gold, case.texts.get(sid, ""))
+    ]

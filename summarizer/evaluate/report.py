@@ -19,9 +19,10 @@ from rich.table import Table
 
 from summarizer.evaluate.cases import Skipped
 from summarizer.evaluate.runner import CaseRun, Regression
-from summarizer.evaluate.scorer import ITEM_KINDS, Counts, Miss, Scorecard
+from summarizer.evaluate.scorer import Counts, Miss, Scorecard
 from summarizer.files import write_atomic
 from summarizer.render.markdown import md_escape
+from summarizer.schema import ITEM_KINDS
 
 PLUMBING_NOTE = (
     "tiny demo model: these scores check that recording, replay and scoring work end to end; "

@@ -49,20 +49,21 @@ from summarizer.merge.actors import HONORIFICS, acronym, group_keys, initials, p
 from summarizer.merge.dates import CARDINALS
 from summarizer.merge.values import SCALES, negated
 from summarizer.schema import (
+    ITEM_KINDS,
     Actor,
     Briefing,
     Commitment,
     Conflict,
     Evidence,
     Fact,
+    Item,
+    ItemKind,
     OpenQuestion,
     Position,
     identity,
+    key_attribute,
 )
 
-ItemKind = Literal["positions", "commitments", "open_questions", "facts"]
-ITEM_KINDS: tuple[ItemKind, ...] = ("positions", "commitments", "open_questions", "facts")
-Item = Position | Commitment | OpenQuestion | Fact
 Embedder = Callable[[Sequence[str]], Sequence[Sequence[float]]]
 
 DEFAULT_THRESHOLD = 0.65
@@ -517,25 +518,15 @@ class Scorecard:
 # --------------------------------------------------------------------------------------------
 
 
-def _attribute(item: Item) -> tuple[str, str]:
-    if isinstance(item, Position):
-        return "polarity", item.polarity
-    if isinstance(item, Commitment):
-        return "status", item.status
-    if isinstance(item, OpenQuestion):
-        return "reason", item.reason
-    return "value", item.value
-
-
 def _attributes_agree(gold: Item, pred: Item) -> bool:
     if isinstance(gold, Fact) and isinstance(pred, Fact):
         return values_agree(gold.value, pred.value)
-    return _attribute(gold)[1] == _attribute(pred)[1]
+    return key_attribute(gold)[1] == key_attribute(pred)[1]
 
 
 def describe(item: Item) -> str:
     """A one-line label for an item in a list of misses."""
-    name, value = _attribute(item)
+    name, value = key_attribute(item)
     actor = getattr(item, "actor", None)
     head = f"{actor} · {identity(item)}" if actor else identity(item)
     return f"{head} = {value}" if name == "value" else f"{head} [{value}]"
@@ -618,7 +609,7 @@ def _match_kind(
     for i, j in sorted(matched):
         g_item, p_item = gold[i].item, pred[j].item
         card.pairs.append(
-            Pair(kind, _attribute(g_item)[1], _attribute(p_item)[1], float(raw[i, j]))
+            Pair(kind, key_attribute(g_item)[1], key_attribute(p_item)[1], float(raw[i, j]))
         )
         if _strict_ok(kind, g_item, p_item, float(raw[i, j]), texts, card):
             counts.strict += 1
@@ -633,9 +624,9 @@ def _strict_ok(
     texts: Mapping[str, str] | None,
     card: Scorecard,
 ) -> bool:
-    name, gold_value = _attribute(gold)
+    name, gold_value = key_attribute(gold)
     if not _attributes_agree(gold, pred):
-        why = f"{name}: gold {gold_value!r}, predicted {_attribute(pred)[1]!r}"
+        why = f"{name}: gold {gold_value!r}, predicted {key_attribute(pred)[1]!r}"
     elif not _quote_ok(pred.evidence, texts):
         why = "quote not found in the article"
     else:

@@ -22,6 +22,7 @@ from typing import Any
 from summarizer.extract.locate import Span, locate
 from summarizer.ingest.articles import Article
 from summarizer.schema import (
+    ITEM_KINDS,
     Actor,
     ArticleDraft,
     ArticleExtraction,
@@ -184,7 +185,7 @@ def _actors(draft: ArticleDraft, article: Article, leaked: _Leaks) -> list[Actor
 def verify(extraction: ArticleExtraction, text: str) -> list[str]:
     """Problems with an extraction's evidence against the article text ([] when all is well)."""
     problems = []
-    for kind in ("positions", "commitments", "open_questions", "facts"):
+    for kind in ITEM_KINDS:
         for n, item in enumerate(getattr(extraction, kind)):
             for ev in item.evidence:
                 if text[ev.start : ev.end] != ev.quote:

@@ -296,11 +296,10 @@ def _open_claim(q: OpenQuestion) -> str:
     return f"{q.question} [{q.reason}]"
 
 
-#: How each claim kind is shown to the disagreements call (labels show questions bare).
+#: How each claim kind is shown to the disagreements call: as to the labels, except that a
+#: question also shows why it is open.
 CLAIM_LINES: dict[str, Callable[[Any], str]] = {
-    "facts": _fact,
-    "commitments": _commitment,
-    "positions": _position,
+    **{kind: KINDS[kind][3] for kind in CLAIM_KINDS},
     "open_questions": _open_claim,
 }
 

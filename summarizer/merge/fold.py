@@ -93,6 +93,7 @@ from summarizer.merge.values import (
     when_of,
 )
 from summarizer.schema import (
+    ITEM_KINDS,
     ArticleExtraction,
     Briefing,
     Claim,
@@ -208,7 +209,7 @@ MODEL_LABELS = "the model's labels of what each item is about, then the rules' g
 def _merged_by(labelled: Collection[str], decide: Decide | None) -> str:
     if not labelled:
         return RULES_AND_MODEL if decide else RULES_ONLY
-    missing = sorted({"positions", "commitments", "open_questions", "facts"} - set(labelled))
+    missing = sorted(set(ITEM_KINDS) - set(labelled))
     return MODEL_LABELS + (f" (by rules alone: {', '.join(missing)})" if missing else "")
 
 

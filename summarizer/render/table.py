@@ -15,7 +15,15 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from summarizer.schema import Briefing, Commitment, Fact, OpenQuestion, Position, identity
+from summarizer.schema import (
+    ITEM_KINDS,
+    Briefing,
+    Commitment,
+    Item,
+    Position,
+    identity,
+    key_attribute,
+)
 
 BOM = "\ufeff"
 COLUMNS = ("kind", "actor", "about", "value", "detail", "support", "sources", "quote",
@@ -23,29 +31,23 @@ COLUMNS = ("kind", "actor", "about", "value", "detail", "support", "sources", "q
 CONFLICT_COLUMNS = ("topic", "kind", "source", "value", "resolved", "quote", "start", "end",
                     "note")  # fmt: skip
 
-Item = Position | Commitment | OpenQuestion | Fact
-
 
 def _rows(b: Briefing) -> Iterator[tuple[str, Item]]:
-    for kind in ("positions", "commitments", "open_questions", "facts"):
+    for kind in ITEM_KINDS:
         for item in getattr(b, kind):
             yield kind.rstrip("s").replace("_question", " question"), item
 
 
 def _fields(kind: str, item: Item) -> dict[str, Any]:
-    actor, value, detail = "", "", ""
+    actor, detail = "", ""
     if isinstance(item, Position):
-        actor, value, detail = item.actor, item.polarity, item.stance
+        actor, detail = item.actor, item.stance
     elif isinstance(item, Commitment):
         parts = [f"for {item.beneficiary}" if item.beneficiary else "",
                  f"if {'; '.join(item.conditions)}" if item.conditions else "",
                  f"by {item.timeframe}" if item.timeframe else ""]  # fmt: skip
-        actor, value, detail = item.actor, item.status, " ".join(p for p in parts if p)
-    elif isinstance(item, OpenQuestion):
-        value = item.reason
-    else:
-        value = item.value
-    about = identity(item)
+        actor, detail = item.actor, " ".join(p for p in parts if p)
+    about, value = identity(item), key_attribute(item)[1]
     first = item.evidence[0] if item.evidence else None
     return {
         "kind": kind, "actor": actor, "about": about, "value": value, "detail": detail,

@@ -26,31 +26,25 @@ from summarizer.merge.similarity import fuzzy_similarity, text_key
 from summarizer.render.common import canonical_names
 from summarizer.render.markdown import md_code, md_escape
 from summarizer.schema import (
+    ITEM_KINDS,
     Briefing,
     Commitment,
     Conflict,
-    Fact,
+    Item,
     OpenQuestion,
     Position,
     identity,
+    key_attribute,
 )
 
 #: Similarity (0-100) at which two items are one: the merge's grey-zone floor.
 THRESHOLD = 55.0
 
-Item = Position | Commitment | OpenQuestion | Fact
-KINDS = ("positions", "commitments", "open_questions", "facts")
-
 
 def attribute(item: Item) -> str:
-    """What a change is about: a stance, a status, a value (an open question has none)."""
-    if isinstance(item, Position):
-        return item.polarity
-    if isinstance(item, Commitment):
-        return item.status
-    if isinstance(item, Fact):
-        return item.value
-    return ""
+    """What a change is about: a stance, a status, a value. An open question's reason is
+    not compared: it is the same question whether pending or disputed."""
+    return "" if isinstance(item, OpenQuestion) else key_attribute(item)[1]
 
 
 @dataclass
@@ -122,7 +116,7 @@ def diff_briefings(old: Briefing, new: Briefing) -> Diff:
     out.sources_added = sorted(new_ids - old_ids)
     out.sources_removed = sorted(old_ids - new_ids)
     names_old, names_new = canonical_names(old), canonical_names(new)
-    for kind in KINDS:
+    for kind in ITEM_KINDS:
         groups: dict[str, tuple[list[Item], list[Item]]] = defaultdict(lambda: ([], []))
         for item in getattr(old, kind):
             groups[_actor_of(item, names_old)][0].append(item)

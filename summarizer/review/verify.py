@@ -15,7 +15,7 @@ from pathlib import Path
 
 from summarizer.errors import SummarizerError
 from summarizer.ingest.articles import article_files, article_text
-from summarizer.schema import Briefing, Source
+from summarizer.schema import ITEM_KINDS, Briefing, Source
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Verification:
 
 def _quotes(b: Briefing) -> Iterator[tuple[str, str, int | None, int | None, str]]:
     """(source, quote, start, end, where) of every quote in the briefing."""
-    for kind in ("positions", "commitments", "open_questions", "facts"):
+    for kind in ITEM_KINDS:
         for n, item in enumerate(getattr(b, kind), 1):
             for ev in item.evidence:
                 yield ev.source, ev.quote, ev.start, ev.end, f"{kind} #{n}"
