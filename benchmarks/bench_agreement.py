@@ -1,6 +1,7 @@
 """How far two labellers agree on the seeds: the ceiling for any score against their gold.
 
 Run: ``python benchmarks/bench_agreement.py [ARTICLES_DIR]`` (else ``$SUMMARIZER_SEEDS``).
+``--record URL`` records the model-assisted merge's calls from a server (see below).
 
 ``eval/cases/seeds/second-labeller/`` holds a second, independent labelling of the five seed
 articles: one session per article that read only ``eval/GUIDELINES.md`` and that article (not
@@ -10,7 +11,12 @@ articles. The second labeller is then scored exactly as the pipeline is:
 
 * **articles**: each of its files against the first labeller's file of that article
   (the ``articles`` level of ``summarizer eval``);
-* **briefing**: its files merged by the rules (offline, no model) against the gold briefing.
+* **briefing**: its files merged by the rules (offline, no model) against the gold briefing;
+* **briefing, merged with the model's help**: its files merged as ``summarizer brief`` merges a
+  model's extractions (:func:`summarizer.pipeline.labelled_merge`: label and disagreements
+  calls), replayed from ``second-labeller/recordings/capable-llm/`` (answered like the eval's
+  capable-model set, one helper per request; ``_run.json`` says so). This is the fair
+  comparison for the pipeline's briefing: the same merge, a second human's extractions.
 
 If two careful labellers following one guideline agree at some level, a model cannot be
 expected to agree with either of them much beyond it: that is what the figures are for.
@@ -28,6 +34,9 @@ from summarizer.schema import ITEM_KINDS as KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
 SECOND = ROOT / "eval" / "cases" / "seeds" / "second-labeller"
+RECORDED = SECOND / "recordings"
+MODEL = "capable-llm"
+TAG = "seeds/second-labeller"
 
 
 def with_quotes(data: dict[str, Any], text: str) -> dict[str, Any]:
@@ -40,12 +49,39 @@ def with_quotes(data: dict[str, Any], text: str) -> dict[str, Any]:
     return data
 
 
+def _client(record: str | None) -> Any:
+    """A client for the model-assisted merge: recording from ``record`` (a server URL), else
+    replaying ``RECORDED``; None when nothing is recorded."""
+    from summarizer.evaluate.runner import (
+        prepare_recording,
+        recording_client,
+        replay_client,
+        replay_settings,
+    )
+
+    if record is None:
+        folder = RECORDED / MODEL
+        return replay_client(folder)[0] if (folder / "_run.json").is_file() else None
+    info = json.loads((ROOT / "eval" / "recordings" / MODEL / "_run.json").read_text("utf-8"))
+    settings = replay_settings({**info, "base_url": record})
+    client, recordings = recording_client(settings, RECORDED)
+    prepare_recording(recordings, client, [TAG.split("/")[0]])
+    return client
+
+
 def main(argv: list[str]) -> int:
     from summarizer.evaluate.cases import discover
     from summarizer.evaluate.scorer import Scorecard, score, score_all
     from summarizer.merge.fold import merge
+    from summarizer.pipeline import labelled_merge
     from summarizer.schema import ArticleExtraction
 
+    record = None
+    if argv[:1] == ["--record"]:
+        if len(argv) < 2:
+            print("--record needs the server URL", file=sys.stderr)
+            return 2
+        record, argv = argv[1], argv[2:]
     folder = Path(argv[0]) if argv else Path(os.environ.get("SUMMARIZER_SEEDS", ""))
     if not folder.is_dir():
         print("give the seed articles' folder (or set SUMMARIZER_SEEDS)", file=sys.stderr)
@@ -71,10 +107,21 @@ def main(argv: list[str]) -> int:
         print(f"  actor accuracy {card.actor_accuracy:.2f}")
 
     show("articles (second labeller scored against the first)", score_all(pairs, texts=case.texts))
-    briefing = merge([second for _, second in pairs])
+    seconds = [second for _, second in pairs]
     show(
         "briefing (second labeller's files merged by the rules, against the gold briefing)",
-        score(case.gold_briefing, briefing, texts=case.texts),
+        score(case.gold_briefing, merge(seconds), texts=case.texts),
+    )
+    client = _client(record)
+    if client is None:
+        print(f"(no recorded model-assisted merge under {RECORDED}: record it with --record URL)")
+        return 0
+    assisted = labelled_merge(seconds, client, title=case.title, tag=TAG)
+    print(f"(merged by: {assisted.merged_by})")
+    show(
+        "briefing (second labeller's files merged with the model's help, against the gold "
+        "briefing)",
+        score(case.gold_briefing, assisted, texts=case.texts),
     )
     return 0
 

@@ -36,3 +36,7 @@ def test_the_benchmark_prints_both_levels(seeds: Path, capsys: pytest.CaptureFix
     assert main([str(seeds)]) == 0
     out = capsys.readouterr().out
     assert "articles (second labeller" in out and "briefing (second labeller" in out
+    # the model-assisted merge of the second labelling is recorded, so it is replayed, not skipped
+    assert "merged with the model's help" in out and "no recorded model-assisted" not in out
+    merged_by = out.split("(merged by: ", 1)[1].split(")\n", 1)[0]
+    assert "rules alone" not in merged_by and "disagreements also sought by the model" in merged_by

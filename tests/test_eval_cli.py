@@ -498,11 +498,16 @@ MAX_SHARED_RUN = 300  # a quote is a sentence or a clause; a paragraph would be 
 
 @pytest.mark.skipif(not _committed(), reason="no committed recordings yet")
 def test_committed_recordings_carry_no_long_run_of_article_text() -> None:
-    articles = [p.read_text("utf-8") for p in (ROOT / "examples" / "harbor-accord").glob("*.txt")]
+    examples = ROOT / "examples"
+    articles = [p.read_text("utf-8") for p in sorted(examples.glob("*/*.txt"))]
     seeds = seeds_dir()
     if seeds is not None:
         articles += [p.read_text("utf-8") for p in seeds.glob("*.txt")]
-    for folder in _committed():
+    # the recorded model-assisted merge of the second seeds labelling too (bench_agreement)
+    second = ROOT / "eval" / "cases" / "seeds" / "second-labeller" / "recordings"
+    folders = [*_committed(), *runner.recorded_models(second)]
+    assert len(folders) > len(_committed())
+    for folder in folders:
         for path in folder.glob("*.json"):
             assert "site-packages" not in path.read_text("utf-8"), f"{path.name}: a local path"
             record = json.loads(path.read_text("utf-8"))
