@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SECOND = ROOT / "eval" / "cases" / "seeds" / "second-labeller"
 RECORDED = SECOND / "recordings"
 MODEL = "capable-llm"
-TAG = "seeds/second-labeller"
+CASE = "seeds"
+TAG = f"{CASE}/second-labeller"
 
 
 def with_quotes(data: dict[str, Any], text: str) -> dict[str, Any]:
@@ -49,9 +50,9 @@ def with_quotes(data: dict[str, Any], text: str) -> dict[str, Any]:
     return data
 
 
-def _client(record: str | None) -> Any:
-    """A client for the model-assisted merge: recording from ``record`` (a server URL), else
-    replaying ``RECORDED``; None when nothing is recorded."""
+def _client(record: str | None) -> tuple[Any, Any] | None:
+    """A client for the model-assisted merge and its recordings: recording from ``record`` (a
+    server URL), else replaying ``RECORDED``; None when nothing is recorded."""
     from summarizer.evaluate.runner import (
         prepare_recording,
         recording_client,
@@ -61,16 +62,17 @@ def _client(record: str | None) -> Any:
 
     if record is None:
         folder = RECORDED / MODEL
-        return replay_client(folder)[0] if (folder / "_run.json").is_file() else None
+        return replay_client(folder) if (folder / "_run.json").is_file() else None
     info = json.loads((ROOT / "eval" / "recordings" / MODEL / "_run.json").read_text("utf-8"))
     settings = replay_settings({**info, "base_url": record})
     client, recordings = recording_client(settings, RECORDED)
-    prepare_recording(recordings, client, [TAG.split("/")[0]])
-    return client
+    prepare_recording(recordings, client, [CASE])
+    return client, recordings
 
 
 def main(argv: list[str]) -> int:
     from summarizer.evaluate.cases import discover
+    from summarizer.evaluate.runner import unused_recordings
     from summarizer.evaluate.scorer import Scorecard, score, score_all
     from summarizer.merge.fold import merge
     from summarizer.pipeline import labelled_merge
@@ -112,12 +114,17 @@ def main(argv: list[str]) -> int:
         "briefing (second labeller's files merged by the rules, against the gold briefing)",
         score(case.gold_briefing, merge(seconds), texts=case.texts),
     )
-    client = _client(record)
-    if client is None:
+    made = _client(record)
+    if made is None:
         print(f"(no recorded model-assisted merge under {RECORDED}: record it with --record URL)")
         return 0
+    client, recordings = made
     assisted = labelled_merge(seconds, client, title=case.title, tag=TAG)
     print(f"(merged by: {assisted.merged_by})")
+    if record is None:
+        # as the eval does: a recording the replay never asked for is stale (re-record)
+        for name in unused_recordings(recordings, [CASE]):
+            print(f"stale recording: {name}")
     show(
         "briefing (second labeller's files merged with the model's help, against the gold "
         "briefing)",

@@ -40,3 +40,4 @@ def test_the_benchmark_prints_both_levels(seeds: Path, capsys: pytest.CaptureFix
     assert "merged with the model's help" in out and "no recorded model-assisted" not in out
     merged_by = out.split("(merged by: ", 1)[1].split(")\n", 1)[0]
     assert "rules alone" not in merged_by and "disagreements also sought by the model" in merged_by
+    assert "stale recording" not in out
